@@ -1,0 +1,70 @@
+/**
+ * All configuration is read here, from the environment and flags, with defaults that run with no
+ * configuration at all: the embedded SQLite store in ./data/serums.db.
+ */
+import path from "node:path";
+import { SerumsError } from "../errors/index.ts";
+
+export interface StoreConfig {
+  /** A PostgreSQL URL; when set, PostgreSQL is used instead of the embedded SQLite file. */
+  databaseUrl?: string;
+  /** The SQLite file, or ":memory:". */
+  sqlitePath: string;
+}
+
+export interface Config {
+  store: StoreConfig;
+  /** The IANA time zone source times are in when a mapping does not say. */
+  defaultTimeZone: string;
+}
+
+export const DEFAULT_SQLITE_PATH = path.join("data", "serums.db");
+
+export function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value);
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the configuration; `flags.db` (a file path or a PostgreSQL URL) overrides the environment. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { db?: string } = {}): Config {
+  const defaultTimeZone = env.SERUMS_TIME_ZONE ?? "Europe/London";
+  if (!isValidTimeZone(defaultTimeZone)) {
+    throw new SerumsError(
+      "BAD_CONFIG",
+      `SERUMS_TIME_ZONE=${JSON.stringify(defaultTimeZone)} is not an IANA time zone; use a name such as "Europe/London" or "UTC"`,
+      { path: "SERUMS_TIME_ZONE", value: defaultTimeZone },
+    );
+  }
+  const chosen = flags.db ?? env.DATABASE_URL ?? env.SERUMS_DB;
+  if (chosen !== undefined && chosen.trim() === "") {
+    throw new SerumsError(
+      "BAD_CONFIG",
+      "the database location is empty; give a file path or a postgres:// URL",
+    );
+  }
+  const store: StoreConfig =
+    chosen && isPostgresUrl(chosen)
+      ? { databaseUrl: chosen, sqlitePath: DEFAULT_SQLITE_PATH }
+      : { sqlitePath: chosen ?? DEFAULT_SQLITE_PATH };
+  return { store, defaultTimeZone };
+}
+
+/** A database location safe to print: the password of a URL is hidden. */
+export function redactLocation(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "postgres://(unparseable URL)";
+  }
+}

@@ -1,0 +1,7 @@
+export {
+  describeLocation,
+  type ErrorCode,
+  type ErrorLocation,
+  SerumsError,
+  showValue,
+} from "./serums-error.ts";

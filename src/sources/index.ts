@@ -1,0 +1,1 @@
+export type { OpenSourceOptions, SourceReader, SourceRow, SourceValue } from "./types.ts";
