@@ -2,7 +2,11 @@
 import pg from "pg";
 import { redactLocation } from "../config/index.ts";
 import { SerumsError } from "../errors/index.ts";
-import type { Executor, Row, SqlValue, Store } from "./types.ts";
+import { unnestInsert } from "./insert-sql.ts";
+import type { ColumnDef, Executor, Row, SqlParam, SqlValue, Store } from "./types.ts";
+
+/** Rows per statement: large enough to amortise the round trip, small enough to stream. */
+const CHUNK_ROWS = 5000;
 
 const INT8_OID = 20;
 
@@ -47,7 +51,7 @@ class PostgresExecutor implements Executor {
     this.#target = target;
   }
 
-  async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  async all<T = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
     try {
       const result = await this.#target.query({ text: sql, values: params as unknown[] });
       return result.rows as T[];
@@ -56,11 +60,11 @@ class PostgresExecutor implements Executor {
     }
   }
 
-  async get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+  async get<T = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<{ changes: number }> {
     try {
       const result = await this.#target.query({ text: sql, values: params as unknown[] });
       return { changes: result.rowCount ?? 0 };
@@ -75,6 +79,29 @@ class PostgresExecutor implements Executor {
     } catch (error) {
       wrapError(error, sql);
     }
+  }
+
+  async insertMany(
+    table: string,
+    columns: readonly ColumnDef[],
+    rows: readonly (readonly SqlValue[])[],
+    options: { ignoreConflicts?: boolean; returning?: string } = {},
+  ): Promise<{ inserted: number; returned: SqlValue[] }> {
+    const sql = unnestInsert(table, columns, options.ignoreConflicts, options.returning);
+    const returned: SqlValue[] = [];
+    let inserted = 0;
+    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+      const chunk = rows.slice(start, start + CHUNK_ROWS);
+      const arrays = columns.map((_, c) => chunk.map((row) => row[c]));
+      try {
+        const result = await this.#target.query({ text: sql, values: arrays });
+        inserted += result.rowCount ?? 0;
+        if (options.returning) for (const row of result.rows) returned.push(row[options.returning]);
+      } catch (error) {
+        wrapError(error, sql);
+      }
+    }
+    return { inserted, returned };
   }
 }
 
@@ -109,20 +136,29 @@ export class PostgresStore implements Store {
     this.#executor = new PostgresExecutor(this.#pool);
   }
 
-  all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+  all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
     return this.#executor.all<T>(sql, params);
   }
 
-  get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+  get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
     return this.#executor.get<T>(sql, params);
   }
 
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+  run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }> {
     return this.#executor.run(sql, params);
   }
 
   exec(sql: string): Promise<void> {
     return this.#executor.exec(sql);
+  }
+
+  insertMany(
+    table: string,
+    columns: readonly ColumnDef[],
+    rows: readonly (readonly SqlValue[])[],
+    options?: { ignoreConflicts?: boolean; returning?: string },
+  ): Promise<{ inserted: number; returned: SqlValue[] }> {
+    return this.#executor.insertMany(table, columns, rows, options);
   }
 
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {

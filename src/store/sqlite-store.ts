@@ -3,8 +3,9 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { SerumsError } from "../errors/index.ts";
+import { singleRowInsert } from "./insert-sql.ts";
 import { Mutex } from "./mutex.ts";
-import type { Executor, Row, SqlValue, Store } from "./types.ts";
+import type { ColumnDef, Executor, Row, SqlParam, SqlValue, Store } from "./types.ts";
 
 const STATEMENT_CACHE_LIMIT = 1000;
 
@@ -13,11 +14,12 @@ function toSqliteSql(sql: string): string {
   return sql.replace(/\$(\d+)/g, "?$1");
 }
 
-function toSqliteValue(value: SqlValue): SQLInputValue {
+function toSqliteValue(value: SqlParam): SQLInputValue {
   if (typeof value === "boolean") return value ? 1 : 0;
+  if (Array.isArray(value)) throw new SerumsError("STORE", "array parameters are for PostgreSQL only");
   if (value === undefined)
     throw new SerumsError("STORE", "an SQL parameter is undefined; use null for no value");
-  return value;
+  return value as SQLInputValue;
 }
 
 class SqliteExecutor implements Executor {
@@ -39,21 +41,47 @@ class SqliteExecutor implements Executor {
     return statement;
   }
 
-  async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  async all<T = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
     return this.#prepare(sql).all(...params.map(toSqliteValue)) as T[];
   }
 
-  async get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+  async get<T = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
     return this.#prepare(sql).get(...params.map(toSqliteValue)) as T | undefined;
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<{ changes: number }> {
     const result = this.#prepare(sql).run(...params.map(toSqliteValue));
     return { changes: Number(result.changes) };
   }
 
   async exec(sql: string): Promise<void> {
     this.#db.exec(sql);
+  }
+
+  async insertMany(
+    table: string,
+    columns: readonly ColumnDef[],
+    rows: readonly (readonly SqlValue[])[],
+    options: { ignoreConflicts?: boolean; returning?: string } = {},
+  ): Promise<{ inserted: number; returned: SqlValue[] }> {
+    const statement = this.#prepare(
+      singleRowInsert(table, columns, options.ignoreConflicts, options.returning),
+    );
+    const returned: SqlValue[] = [];
+    let inserted = 0;
+    for (const row of rows) {
+      const values = row.map(toSqliteValue);
+      if (options.returning) {
+        const hit = statement.get(...values) as Row | undefined;
+        if (hit) {
+          returned.push(hit[options.returning] as SqlValue);
+          inserted++;
+        }
+      } else {
+        inserted += Number(statement.run(...values).changes);
+      }
+    }
+    return { inserted, returned };
   }
 }
 
@@ -85,20 +113,29 @@ export class SqliteStore implements Store {
     this.#executor = new SqliteExecutor(this.#db);
   }
 
-  all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+  all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
     return this.#mutex.run(() => this.#executor.all<T>(sql, params));
   }
 
-  get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+  get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined> {
     return this.#mutex.run(() => this.#executor.get<T>(sql, params));
   }
 
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+  run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }> {
     return this.#mutex.run(() => this.#executor.run(sql, params));
   }
 
   exec(sql: string): Promise<void> {
     return this.#mutex.run(() => this.#executor.exec(sql));
+  }
+
+  insertMany(
+    table: string,
+    columns: readonly ColumnDef[],
+    rows: readonly (readonly SqlValue[])[],
+    options?: { ignoreConflicts?: boolean; returning?: string },
+  ): Promise<{ inserted: number; returned: SqlValue[] }> {
+    return this.#mutex.run(() => this.#executor.insertMany(table, columns, rows, options));
   }
 
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {

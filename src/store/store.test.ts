@@ -115,3 +115,57 @@ it("creates the SQLite file and its folder, and keeps data across reopen", async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describeEachEngine("store insertMany", (engine) => {
+  let t: TestStore;
+  before(async () => {
+    t = await openTestStore(engine, migrations);
+  });
+  after(() => t.dispose());
+
+  it("inserts many rows, skips conflicts, and returns the keys actually inserted", async () => {
+    const columns = [
+      { name: "id", type: "bigint" },
+      { name: "name", type: "text" },
+    ] as const;
+    const rows = Array.from({ length: 7000 }, (_, i) => [
+      i,
+      `name ${i} with 'quotes', "commas" and {braces}`,
+    ]);
+    const first = await t.store.insertMany("item", columns, rows, { ignoreConflicts: true, returning: "id" });
+    assert.equal(first.inserted, 7000);
+    assert.equal(first.returned.length, 7000);
+    const again = await t.store.insertMany(
+      "item",
+      columns,
+      [
+        [5, "x"],
+        [7000, "new"],
+      ],
+      {
+        ignoreConflicts: true,
+        returning: "id",
+      },
+    );
+    assert.deepEqual(again.returned.map(Number), [7000]);
+    const row = await t.store.get<{ name: string }>("SELECT name FROM item WHERE id = 42");
+    assert.equal(row?.name, `name 42 with 'quotes', "commas" and {braces}`);
+  });
+
+  it("fails on a conflict when conflicts are not ignored, and rejects bad identifiers", async () => {
+    await assert.rejects(
+      t.store.insertMany(
+        "item",
+        [
+          { name: "id", type: "bigint" },
+          { name: "name", type: "text" },
+        ],
+        [[1, "dup"]],
+      ),
+    );
+    await assert.rejects(
+      t.store.insertMany("item; DROP TABLE item", [{ name: "id", type: "bigint" }], [[1]]),
+      (error: SerumsError) => error.code === "STORE",
+    );
+  });
+});

@@ -5,6 +5,9 @@ export type Engine = "sqlite" | "postgres";
 /** Values that cross into SQL. Booleans are stored as 0/1 on SQLite. */
 export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
 
+/** A statement parameter: a value, or an array of values (PostgreSQL only, for `unnest` and `ANY`). */
+export type SqlParam = SqlValue | readonly SqlValue[];
+
 export type Row = Record<string, unknown>;
 
 /**
@@ -13,11 +16,28 @@ export type Row = Record<string, unknown>;
  */
 export interface Executor {
   readonly engine: Engine;
-  all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
-  get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  all<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  get<T = Row>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }>;
   /** Several statements without parameters (DDL). */
   exec(sql: string): Promise<void>;
+  /**
+   * Inserts many rows at once, the fastest way each engine has (prepared statement per row on
+   * SQLite, one `unnest` statement per chunk on PostgreSQL). With `ignoreConflicts`, rows whose
+   * key exists are skipped. Returns the `returning` column of the rows actually inserted, or,
+   * without `returning`, an empty array; `inserted` counts them either way.
+   */
+  insertMany(
+    table: string,
+    columns: readonly ColumnDef[],
+    rows: readonly (readonly SqlValue[])[],
+    options?: { ignoreConflicts?: boolean; returning?: string },
+  ): Promise<{ inserted: number; returned: SqlValue[] }>;
+}
+
+export interface ColumnDef {
+  name: string;
+  type: "text" | "bigint";
 }
 
 export interface Store extends Executor {

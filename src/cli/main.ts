@@ -1,0 +1,62 @@
+/**
+ * The `serums` command: `serums <noun> <verb>`. Exit 0 on success, 1 on failure, 2 on bad usage
+ * or input. Errors go to stderr, named by their stable code.
+ */
+import { SerumsError } from "../errors/index.ts";
+import { demoCommand } from "./commands/demo-command.ts";
+import { ingestCommand } from "./commands/ingest-command.ts";
+import { mapCommand } from "./commands/map-command.ts";
+import { recordCommand } from "./commands/record-command.ts";
+
+const USAGE = `Serums — share medical data safely: the smart patient record.
+
+Usage: serums <command> [options]     (each command has --help)
+
+  demo                         load the Edinburgh Cancer Data Gateway sample and show a record
+  ingest --mapping M --source S
+                               load a source into the smart patient record
+  record show ID               a patient's record (--as-of, --effective, --json)
+  record list                  the records there are
+  record schema                the JSON Schema of a record
+  map suggest SOURCE           profile a source and propose a mapping
+
+Common options: --db PATH|URL (default ./data/serums.db, or DATABASE_URL), --json, -h/--help`;
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  demo: demoCommand,
+  ingest: ingestCommand,
+  record: recordCommand,
+  map: mapCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(
+      `serums: unknown command "${name}"; valid: ${Object.keys(commands).join(", ")}\n\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const json = rest.includes("--json");
+  try {
+    return await command(rest);
+  } catch (error) {
+    if (error instanceof SerumsError) {
+      if (json)
+        process.stderr.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+      else process.stderr.write(`serums: ${error.message} [${error.code}]\n`);
+      return error.isInputError || error.code === "BAD_USAGE" ? 2 : 1;
+    }
+    process.stderr.write(`serums: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}
