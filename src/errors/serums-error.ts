@@ -46,7 +46,7 @@ export function showValue(value: unknown, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** "file.csv line 12, column admission_date" — the prefix of a located message. */
+/** "file.csv, line 12, column admission_date" — the prefix of a located message. */
 export function describeLocation(where: ErrorLocation): string {
   const parts: string[] = [];
   if (where.file) parts.push(where.file);

@@ -58,7 +58,10 @@ function currentFacts(rows: readonly SatelliteRow[], effectiveTime: number): Map
   const byParent = new Map<string, RecordFact[]>();
   for (const row of newest.values()) {
     let facts = byParent.get(row.parent_hash_key);
-    if (!facts) byParent.set(row.parent_hash_key, (facts = []));
+    if (!facts) {
+      facts = [];
+      byParent.set(row.parent_hash_key, facts);
+    }
     facts.push({
       satellite: row.name,
       source: row.record_source,

@@ -52,7 +52,7 @@ export interface RowFacts {
   satellites: SatelliteFact[];
 }
 
-function valueOf(spec: ValueSpec, row: SourceRow): TypedValue {
+function readValue(spec: ValueSpec, row: SourceRow): TypedValue {
   const raw: SourceValue = spec.column === undefined ? null : (row.values[spec.column] ?? null);
   return spec.convert(raw);
 }
@@ -70,9 +70,9 @@ function satelliteFacts(
   for (const spec of specs) {
     const attributes: [string, TypedValue][] = spec.attributes.map(([name, value]) => [
       name,
-      valueOf(value, row),
+      readValue(value, row),
     ]);
-    const effective = spec.effectiveFrom ? valueOf(spec.effectiveFrom, row) : null;
+    const effective = spec.effectiveFrom ? readValue(spec.effectiveFrom, row) : null;
     facts.push({
       parent,
       name: spec.name,
@@ -90,18 +90,18 @@ function locationFacts(
   row: SourceRow,
   facts: RowFacts,
 ): string | undefined {
-  const raw = valueOf(spec.key, row);
+  const raw = readValue(spec.key, row);
   if (raw === null) return undefined;
   const place = placeKey(spec.kind, String(raw));
   const key = hashKey("LOCATION", [spec.kind, place]);
   facts.hubs.push({ table: "hub_location", hashKey: key, key: [spec.kind, place] });
-  const latitude = spec.latitude ? valueOf(spec.latitude, row) : null;
-  const longitude = spec.longitude ? valueOf(spec.longitude, row) : null;
+  const latitude = spec.latitude ? readValue(spec.latitude, row) : null;
+  const longitude = spec.longitude ? readValue(spec.longitude, row) : null;
   const known = mapping.gazetteer.get(place);
   const position: [string, TypedValue][] | undefined =
     latitude !== null && longitude !== null
       ? [
-          ["altitude", spec.altitude ? valueOf(spec.altitude, row) : null],
+          ["altitude", spec.altitude ? readValue(spec.altitude, row) : null],
           ["latitude", latitude],
           ["longitude", longitude],
         ]
@@ -125,7 +125,7 @@ function locationFacts(
 }
 
 function objectFacts(spec: ObjectSpec, row: SourceRow, facts: RowFacts): string | undefined {
-  const code = valueOf(spec.code, row);
+  const code = readValue(spec.code, row);
   if (code === null) return undefined;
   const codeText = String(code).trim();
   const system = spec.codeSystem ?? "";
@@ -145,7 +145,7 @@ export function rowFacts(mapping: Mapping, row: SourceRow): RowFacts {
   const person = mapping.person;
   if (person) {
     for (const identifier of person.identifiers) {
-      const value = valueOf(identifier.value, row);
+      const value = readValue(identifier.value, row);
       if (value !== null) facts.identifiers.push({ system: identifier.system, value: String(value).trim() });
     }
     facts.satellites.push(...satelliteFacts(person.satellites, undefined, row));
@@ -155,11 +155,11 @@ export function rowFacts(mapping: Mapping, row: SourceRow): RowFacts {
     }
   }
   for (const spec of mapping.events) {
-    const keyValues = spec.key.map((value) => valueOf(value, row));
+    const keyValues = spec.key.map((value) => readValue(value, row));
     const event = hashKey("EVENT", [spec.type, ...keyValues]);
     facts.hubs.push({ table: "hub_event", hashKey: event, key: [spec.type, businessKeyText(keyValues)] });
-    const start = valueOf(spec.start, row);
-    const end = spec.end ? valueOf(spec.end, row) : null;
+    const start = readValue(spec.start, row);
+    const end = spec.end ? readValue(spec.end, row) : null;
     const time: [string, TypedValue][] = [
       ["end", end],
       ["start", start],
@@ -174,7 +174,7 @@ export function rowFacts(mapping: Mapping, row: SourceRow): RowFacts {
     facts.satellites.push(...satelliteFacts(spec.satellites, event, row));
     if (person) facts.links.push(link("person_event", "subject", undefined, event));
     if (spec.partOf) {
-      const parentValues = spec.partOf.key.map((value) => valueOf(value, row));
+      const parentValues = spec.partOf.key.map((value) => readValue(value, row));
       const parent = hashKey("EVENT", [spec.partOf.type, ...parentValues]);
       facts.hubs.push({
         table: "hub_event",

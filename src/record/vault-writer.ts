@@ -153,7 +153,10 @@ export class VaultWriter {
         this.#ensured.add(hub.hashKey);
         claims.set(hub.hashKey, index);
         let rows = hubs.get(hub.table);
-        if (!rows) hubs.set(hub.table, (rows = []));
+        if (!rows) {
+          rows = [];
+          hubs.set(hub.table, rows);
+        }
         rows.push([hub.hashKey, ...hub.key, ...stamp]);
       }
       for (const link of facts.links) {
@@ -238,7 +241,10 @@ export class VaultWriter {
 
   #identities(person: string): Map<string, string> {
     let identities = this.#identitiesOf.get(person);
-    if (!identities) this.#identitiesOf.set(person, (identities = new Map()));
+    if (!identities) {
+      identities = new Map();
+      this.#identitiesOf.set(person, identities);
+    }
     return identities;
   }
 
