@@ -7,13 +7,13 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeSample } from "../../../examples/ecdg/write-sample.ts";
+import { readConfig } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { assembleRecord, type IngestReport, ingest, listRecords, loadMapping } from "../../record/index.ts";
 import { openSource } from "../../sources/index.ts";
 import { parse, parseCount } from "../args.ts";
 import { printJson, withStore } from "../context.ts";
 import { renderRecord } from "../render-record.ts";
-import { renderIngestReport } from "./ingest-command.ts";
 
 const DEMO_USAGE = `Usage: serums demo [--patients N] [--sample-dir DIR] [--db PATH|URL] [--json]
 
@@ -32,6 +32,26 @@ const SOURCES: [table: string, source: (dir: string) => string][] = [
   ["chemocare_toxicity", (dir) => `${path.join(dir, "chemocare.db")}#chemocare_toxicity`],
 ];
 
+/** One line per load: what each source added. */
+function renderLoadTable(reports: readonly IngestReport[]): string {
+  const header = ["source", "rows", "unchanged", "persons", "hubs", "links", "satellites"];
+  const rows = reports.map((r) => [
+    r.source,
+    r.rowsRead,
+    r.rowsUnchanged,
+    r.newPersons,
+    r.newHubs,
+    r.newLinks,
+    r.newSatellites,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
+  const line = (cells: readonly (string | number)[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!)))
+      .join("  ");
+  return `${[line(header), ...rows.map(line)].map((l) => `  ${l}`).join("\n")}\n`;
+}
+
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -48,7 +68,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const dir = values["sample-dir"] ?? path.join("data", "ecdg-sample");
   await writeSample(dir, { patients });
   const reports: IngestReport[] = [];
+  let location = "";
   const record = await withStore(values, async (store) => {
+    location = store.location;
     for (const [table, source] of SOURCES) {
       const mapping = await loadMapping(path.join(ECDG, "mappings", `${table}.yaml`));
       const reader = await openSource(source(dir));
@@ -69,9 +91,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     printJson({ sample: dir, loads: reports, record });
     return 0;
   }
-  process.stdout.write(`Sample written to ${dir}\n\n`);
-  for (const report of reports) process.stdout.write(`${renderIngestReport(report)}\n`);
-  process.stdout.write(renderRecord(record));
+  process.stdout.write(`Sample written to ${dir}; loaded into ${location}:\n\n`);
+  process.stdout.write(`${renderLoadTable(reports)}\n`);
+  process.stdout.write(renderRecord(record, readConfig().defaultTimeZone));
   process.stdout.write(
     `\nThis is the patient with the most events. See others with:\n  ./bin/serums record list\n  ./bin/serums record show ${record.serumsId} --json\n`,
   );

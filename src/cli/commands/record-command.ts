@@ -1,4 +1,6 @@
 /** `serums record show|list|schema`: the smart patient record. */
+
+import { readConfig } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import {
   assembleRecord,
@@ -59,7 +61,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
         }),
       );
       if (values.json) printJson(record);
-      else process.stdout.write(renderRecord(record));
+      else process.stdout.write(renderRecord(record, readConfig().defaultTimeZone));
       return 0;
     }
     case "list": {
