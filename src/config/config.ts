@@ -43,13 +43,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { db?: s
       { path: "SERUMS_TIME_ZONE", value: defaultTimeZone },
     );
   }
-  const chosen = flags.db ?? env.DATABASE_URL ?? env.SERUMS_DB;
-  if (chosen !== undefined && chosen.trim() === "") {
-    throw new SerumsError(
-      "BAD_CONFIG",
-      "the database location is empty; give a file path or a postgres:// URL",
-    );
+  if (flags.db !== undefined && flags.db.trim() === "") {
+    throw new SerumsError("BAD_USAGE", "--db is empty; give a file path or a postgres:// URL", {
+      path: "--db",
+    });
   }
+  // An empty variable (`DATABASE_URL= serums …`) means unset, as shells intend.
+  const chosen = flags.db ?? (env.DATABASE_URL || undefined) ?? (env.SERUMS_DB || undefined);
   const store: StoreConfig =
     chosen && isPostgresUrl(chosen)
       ? { databaseUrl: chosen, sqlitePath: DEFAULT_SQLITE_PATH }
