@@ -133,8 +133,8 @@ export const OTHER_MALIGNANCY_ICD10 = ["C18.7", "C43.5", "C54.1"] as const;
 export const METASTASIS_ICD10 = ["C79.5", "C78.0", "C78.7"] as const;
 export const HIV_ICD10: Record<string, string> = { HIV: "Z21", AIDS: "B24" };
 
-/** The standard Charlson weights of the components as ndc_charlson encodes them. */
-export function charlsonIndex(c: {
+/** The Charlson components as ndc_charlson encodes them. */
+export interface CharlsonComponents {
   myocardial_infarction: boolean;
   congestive_heart_failure: boolean;
   peripheral_vascular_disease: boolean;
@@ -148,7 +148,10 @@ export function charlsonIndex(c: {
   renal_disease: number;
   malignancy_severity: number;
   hiv_aids: string;
-}): number {
+}
+
+/** The standard Charlson weights of the components as ndc_charlson encodes them. */
+export function charlsonIndex(c: CharlsonComponents): number {
   const one = (b: boolean): number => (b ? 1 : 0);
   return (
     one(c.myocardial_infarction) +

@@ -4,6 +4,7 @@
  * cause of an emergency admission they bring.
  */
 import {
+  type CharlsonComponents,
   COMORBIDITY_ICD10,
   DIABETES_ICD10,
   HEMIPLEGIA_ICD10,
@@ -18,22 +19,6 @@ import {
   type ToxicityProfile,
 } from "./clinical.ts";
 import type { Random } from "./prng.ts";
-
-export interface CharlsonComponents {
-  myocardial_infarction: boolean;
-  congestive_heart_failure: boolean;
-  peripheral_vascular_disease: boolean;
-  cerebrovascular_disease: boolean;
-  dementia: boolean;
-  chronic_pulmonary_disease: boolean;
-  rheumatic_disease: string;
-  liver_disease_severity: number;
-  diabetes_severity: number;
-  hemiplegia: string;
-  renal_disease: number;
-  malignancy_severity: number;
-  hiv_aids: string;
-}
 
 /**
  * Charlson components at diagnosis (twice as likely from 65; the index breast cancer excluded, a
