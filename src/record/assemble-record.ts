@@ -122,8 +122,8 @@ export async function assembleRecord(
       `SELECT parent_hash_key, name, record_source, effective_from, load_ts, attributes FROM satellite
        WHERE load_ts <= $2 AND parent_hash_key IN (
          SELECT CAST($1 AS TEXT)
-         UNION SELECT to_hash_key FROM link WHERE from_hash_key = $1
-         UNION SELECT l2.to_hash_key FROM link l1 JOIN link l2 ON l2.from_hash_key = l1.to_hash_key
+         UNION ALL SELECT to_hash_key FROM link WHERE from_hash_key = $1
+         UNION ALL SELECT l2.to_hash_key FROM link l1 JOIN link l2 ON l2.from_hash_key = l1.to_hash_key
            WHERE l1.from_hash_key = $1 AND l1.link_type = 'person_event')`,
       [p, loadTime],
     ),
@@ -131,15 +131,15 @@ export async function assembleRecord(
       `SELECT e.hash_key, 'event' AS hub, e.event_type AS a, e.business_key AS b, NULL AS c, e.record_source
          FROM link l JOIN hub_event e ON e.hash_key = l.to_hash_key
          WHERE l.from_hash_key = $1 AND l.link_type = 'person_event' AND l.load_ts <= $2
-       UNION
+       UNION ALL
        SELECT o.hash_key, 'object' AS hub, o.object_type AS a, o.code_system AS b, o.code AS c, o.record_source
          FROM link l1 JOIN link l2 ON l2.from_hash_key = l1.to_hash_key JOIN hub_object o ON o.hash_key = l2.to_hash_key
          WHERE l1.from_hash_key = $1 AND l1.link_type = 'person_event' AND l2.link_type = 'event_object'
-       UNION
+       UNION ALL
        SELECT h.hash_key, 'location' AS hub, h.kind AS a, h.place_key AS b, NULL AS c, h.record_source
          FROM link l JOIN hub_location h ON h.hash_key = l.to_hash_key
          WHERE l.from_hash_key = $1 AND l.link_type = 'person_location'
-       UNION
+       UNION ALL
        SELECT h.hash_key, 'location' AS hub, h.kind AS a, h.place_key AS b, NULL AS c, h.record_source
          FROM link l1 JOIN link l2 ON l2.from_hash_key = l1.to_hash_key JOIN hub_location h ON h.hash_key = l2.to_hash_key
          WHERE l1.from_hash_key = $1 AND l1.link_type = 'person_event' AND l2.link_type = 'event_location'`,
