@@ -36,6 +36,8 @@ interface LinkRow {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Code-point order: fast, and the same on every machine (localeCompare is neither). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The current satellite rows: per (parent, name, source, effective_from) the newest load; then
@@ -71,7 +73,7 @@ function currentFacts(rows: readonly SatelliteRow[], effectiveTime: number): Map
     });
   }
   for (const facts of byParent.values()) {
-    facts.sort((a, b) => a.satellite.localeCompare(b.satellite) || a.source.localeCompare(b.source));
+    facts.sort((a, b) => cmp(a.satellite, b.satellite) || cmp(a.source, b.source));
   }
   return byParent;
 }
@@ -103,7 +105,7 @@ export async function assembleRecord(
     );
   }
   const p = person.hash_key;
-  const [identifiers, personLinks, eventLinks, satellites, hubs] = await Promise.all([
+  const [identifiers, personLinks, eventLinks] = await Promise.all([
     db.all<{ system: string; value: string; load_ts: number; record_source: string }>(
       "SELECT system, value, load_ts, record_source FROM person_identifier WHERE person_hash_key = $1 AND load_ts <= $2 ORDER BY system, value",
       [p, loadTime],
@@ -118,34 +120,56 @@ export async function assembleRecord(
        WHERE l1.from_hash_key = $1 AND l1.link_type = 'person_event' AND l1.load_ts <= $2 AND l2.load_ts <= $2`,
       [p, loadTime],
     ),
+  ]);
+  const eventKeys = new Set<string>();
+  const objectKeys = new Set<string>();
+  const locationKeys = new Set<string>();
+  for (const link of personLinks) {
+    if (link.link_type === "person_event") eventKeys.add(link.to_hash_key);
+    else if (link.link_type === "person_location") locationKeys.add(link.to_hash_key);
+  }
+  for (const link of eventLinks) {
+    if (link.link_type === "event_object") objectKeys.add(link.to_hash_key);
+    else if (link.link_type === "event_location") locationKeys.add(link.to_hash_key);
+  }
+  const parents = [p, ...eventKeys, ...objectKeys, ...locationKeys];
+  const keyList = (keys: Iterable<string>) =>
+    db.engine === "postgres" ? [...keys] : JSON.stringify([...keys]);
+  const anyOf = (column: string, n: number) =>
+    db.engine === "postgres"
+      ? `${column} = ANY($${n}::text[])`
+      : `${column} IN (SELECT value FROM json_each($${n}))`;
+  const [satellites, eventHubs, objectHubs, locationHubs] = await Promise.all([
     db.all<SatelliteRow>(
       `SELECT parent_hash_key, name, record_source, effective_from, load_ts, attributes FROM satellite
-       WHERE load_ts <= $2 AND parent_hash_key IN (
-         SELECT CAST($1 AS TEXT)
-         UNION ALL SELECT to_hash_key FROM link WHERE from_hash_key = $1
-         UNION ALL SELECT l2.to_hash_key FROM link l1 JOIN link l2 ON l2.from_hash_key = l1.to_hash_key
-           WHERE l1.from_hash_key = $1 AND l1.link_type = 'person_event')`,
-      [p, loadTime],
+       WHERE ${anyOf("parent_hash_key", 1)} AND load_ts <= $2`,
+      [keyList(parents), loadTime],
     ),
-    db.all<{ hash_key: string; hub: string; a: string; b: string; c: string | null; record_source: string }>(
-      `SELECT e.hash_key, 'event' AS hub, e.event_type AS a, e.business_key AS b, NULL AS c, e.record_source
-         FROM link l JOIN hub_event e ON e.hash_key = l.to_hash_key
-         WHERE l.from_hash_key = $1 AND l.link_type = 'person_event' AND l.load_ts <= $2
-       UNION ALL
-       SELECT o.hash_key, 'object' AS hub, o.object_type AS a, o.code_system AS b, o.code AS c, o.record_source
-         FROM link l1 JOIN link l2 ON l2.from_hash_key = l1.to_hash_key JOIN hub_object o ON o.hash_key = l2.to_hash_key
-         WHERE l1.from_hash_key = $1 AND l1.link_type = 'person_event' AND l2.link_type = 'event_object'
-       UNION ALL
-       SELECT h.hash_key, 'location' AS hub, h.kind AS a, h.place_key AS b, NULL AS c, h.record_source
-         FROM link l JOIN hub_location h ON h.hash_key = l.to_hash_key
-         WHERE l.from_hash_key = $1 AND l.link_type = 'person_location'
-       UNION ALL
-       SELECT h.hash_key, 'location' AS hub, h.kind AS a, h.place_key AS b, NULL AS c, h.record_source
-         FROM link l1 JOIN link l2 ON l2.from_hash_key = l1.to_hash_key JOIN hub_location h ON h.hash_key = l2.to_hash_key
-         WHERE l1.from_hash_key = $1 AND l1.link_type = 'person_event' AND l2.link_type = 'event_location'`,
-      [p, loadTime],
+    db.all<{ hash_key: string; a: string; b: string; record_source: string }>(
+      `SELECT hash_key, event_type AS a, business_key AS b, record_source FROM hub_event WHERE ${anyOf("hash_key", 1)}`,
+      [keyList(eventKeys)],
+    ),
+    db.all<{ hash_key: string; a: string; b: string; c: string; record_source: string }>(
+      `SELECT hash_key, object_type AS a, code_system AS b, code AS c, record_source FROM hub_object WHERE ${anyOf("hash_key", 1)}`,
+      [keyList(objectKeys)],
+    ),
+    db.all<{ hash_key: string; a: string; b: string; record_source: string }>(
+      `SELECT hash_key, kind AS a, place_key AS b, record_source FROM hub_location WHERE ${anyOf("hash_key", 1)}`,
+      [keyList(locationKeys)],
     ),
   ]);
+  const hubs: {
+    hash_key: string;
+    hub: string;
+    a: string;
+    b: string;
+    c: string | null;
+    record_source: string;
+  }[] = [
+    ...eventHubs.map((h) => ({ ...h, hub: "event", c: null })),
+    ...objectHubs.map((h) => ({ ...h, hub: "object" })),
+    ...locationHubs.map((h) => ({ ...h, hub: "location", c: null })),
+  ];
 
   const facts = currentFacts(satellites, effectiveTime);
   const hubByKey = new Map(hubs.map((hub) => [hub.hash_key, hub]));
@@ -218,20 +242,20 @@ export async function assembleRecord(
     .filter((event) => event.start !== null && Date.parse(event.start) <= effectiveTime)
     .sort(
       (a, b) =>
-        a.start!.localeCompare(b.start!) ||
+        cmp(a.start!, b.start!) ||
         Number(b.startDerived) - Number(a.startDerived) || // a regime before its first cycle
-        a.type.localeCompare(b.type) ||
-        a.id.localeCompare(b.id),
+        cmp(a.type, b.type) ||
+        cmp(a.id, b.id),
     );
   for (const event of timeline) {
-    event.objects.sort((a, b) => a.role.localeCompare(b.role) || a.code.localeCompare(b.code));
-    event.locations.sort((a, b) => a.role.localeCompare(b.role) || a.key.localeCompare(b.key));
+    event.objects.sort((a, b) => cmp(a.role, b.role) || cmp(a.code, b.code));
+    event.locations.sort((a, b) => cmp(a.role, b.role) || cmp(a.key, b.key));
   }
   const locations = personLinks
     .filter((link) => link.link_type === "person_location")
     .map(place)
     .filter((located): located is RecordPlace => located !== undefined)
-    .sort((a, b) => a.role.localeCompare(b.role) || a.key.localeCompare(b.key));
+    .sort((a, b) => cmp(a.role, b.role) || cmp(a.key, b.key));
 
   return {
     serumsId,

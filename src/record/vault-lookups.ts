@@ -75,13 +75,13 @@ export async function lookupLatestHashdiffs(
     effective_from: number;
     hashdiff: string;
   }>(
-    `SELECT DISTINCT ON (s.parent_hash_key, s.name, s.effective_from)
-       s.parent_hash_key, s.name, s.effective_from, s.hashdiff
-     FROM satellite s
-     JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS k(parent, name, effective_from)
-       ON s.parent_hash_key = k.parent AND s.name = k.name AND s.effective_from = k.effective_from
-     WHERE s.record_source = $4
-     ORDER BY s.parent_hash_key, s.name, s.effective_from, s.load_ts DESC`,
+    `SELECT k.parent AS parent_hash_key, k.name, k.effective_from, s.hashdiff
+     FROM unnest($1::text[], $2::text[], $3::bigint[]) AS k(parent, name, effective_from)
+     CROSS JOIN LATERAL (
+       SELECT hashdiff FROM satellite s
+       WHERE s.parent_hash_key = k.parent AND s.name = k.name AND s.record_source = $4
+         AND s.effective_from = k.effective_from
+       ORDER BY s.load_ts DESC LIMIT 1) s`,
     [keys.map((k) => k.parent), keys.map((k) => k.name), keys.map((k) => k.effectiveFrom), recordSource],
   );
   for (const row of rows) {
