@@ -25,7 +25,7 @@ export async function resolveSerumsId(db: Executor, reference: string): Promise<
     throw new SerumsError(
       "BAD_USAGE",
       `${JSON.stringify(ref.length > 24 ? `${ref.slice(0, 24)}…` : ref)} is neither a Serums ID (srm-xxxx-xxxx-xxxx-xxxx) nor an identifier written system:value (e.g. chi:0101561234)`,
-      { value: "(reference)" },
+      { path: "ID" },
     );
   }
   const system = ref.slice(0, colon);

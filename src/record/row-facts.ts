@@ -28,7 +28,8 @@ export interface HubFact {
 }
 
 export interface LinkFact {
-  hashKey: string;
+  /** Undefined for links from the person: `linkHashKey` once the person is matched. */
+  hashKey: string | undefined;
   linkType: "person_event" | "person_location" | "event_object" | "event_location" | "event_event";
   role: string;
   /** Undefined for links from the person, whose hash key is known only once matched. */
@@ -135,8 +136,19 @@ function objectFacts(spec: ObjectSpec, row: SourceRow, facts: RowFacts): string 
   return key;
 }
 
+/** A link's hash key: over the same four parts that are its primary key. */
+export function linkHashKey(linkType: LinkFact["linkType"], role: string, from: string, to: string): string {
+  return hashKey("LINK", [linkType, role, from, to]);
+}
+
 function link(linkType: LinkFact["linkType"], role: string, from: string | undefined, to: string): LinkFact {
-  return { hashKey: hashKey("LINK", [linkType, role, from ?? "", to]), linkType, role, from, to };
+  return {
+    hashKey: from === undefined ? undefined : linkHashKey(linkType, role, from, to),
+    linkType,
+    role,
+    from,
+    to,
+  };
 }
 
 /** Everything `row` says under `mapping`; throws SerumsError BAD_ROW on a bad value. */

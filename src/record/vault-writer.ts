@@ -8,7 +8,7 @@ import { SerumsError } from "../errors/index.ts";
 import type { ColumnDef, Executor, SqlValue } from "../store/index.ts";
 import { hashKey } from "./hash-keys.ts";
 import type { Mapping } from "./mapping-types.ts";
-import type { RowFacts, SatelliteFact } from "./row-facts.ts";
+import { linkHashKey, type RowFacts, type SatelliteFact } from "./row-facts.ts";
 import { newSerumsId } from "./serums-id.ts";
 import {
   identifierId,
@@ -132,7 +132,8 @@ export class VaultWriter {
       const resolved = facts.satellites.map((s) =>
         s.parent === undefined ? { ...s, parent: matched.person } : s,
       );
-      const conflict = this.#satelliteConflict(line, resolved);
+      const ids = resolved.map((satellite) => satelliteId(satellite as SatelliteKey));
+      const conflict = this.#satelliteConflict(line, resolved, ids);
       if (conflict) {
         problems.push({ line, error: conflict });
         continue;
@@ -161,15 +162,14 @@ export class VaultWriter {
       }
       for (const link of facts.links) {
         const from = link.from ?? matched.person;
-        const key =
-          link.from === undefined ? hashKey("LINK", [link.linkType, link.role, from, link.to]) : link.hashKey;
+        const key = link.hashKey ?? linkHashKey(link.linkType, link.role, from, link.to);
         if (this.#ensured.has(key)) continue;
         this.#ensured.add(key);
         claims.set(key, index);
         links.push([key, link.linkType, link.role, from, link.to, ...stamp]);
       }
-      for (const satellite of resolved) {
-        const id = satelliteId(satellite as SatelliteKey);
+      for (const [i, satellite] of resolved.entries()) {
+        const id = ids[i]!;
         const known = this.#satellites.get(id);
         if (known?.hashdiff === satellite.hashdiff) continue;
         this.#satellites.set(id, { hashdiff: satellite.hashdiff, line });
@@ -332,9 +332,13 @@ export class VaultWriter {
     return { person: hashKey("PERSON", [serumsId]), serumsId, newIdentifiers };
   }
 
-  #satelliteConflict(line: number, satellites: readonly SatelliteFact[]): SerumsError | undefined {
-    for (const satellite of satellites) {
-      const known = this.#satellites.get(satelliteId(satellite as SatelliteKey));
+  #satelliteConflict(
+    line: number,
+    satellites: readonly SatelliteFact[],
+    ids: readonly string[],
+  ): SerumsError | undefined {
+    for (const [i, satellite] of satellites.entries()) {
+      const known = this.#satellites.get(ids[i]!);
       if (known && known.line > 0 && known.hashdiff !== satellite.hashdiff) {
         return new SerumsError(
           "BAD_ROW",
