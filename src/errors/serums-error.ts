@@ -11,7 +11,17 @@ export type ErrorCode =
   | "IDENTITY_CONFLICT"
   | "NOT_FOUND"
   | "STORE"
-  | "MIGRATION";
+  | "MIGRATION"
+  // The ledger's: a malformed call or rule; a missing or wrong signature; a caller without the
+  // right; an endorsement policy not met; a read that another transaction changed first; a
+  // stored block, transaction or row that does not verify; any other failure of the ledger.
+  | "BAD_REQUEST"
+  | "BAD_SIGNATURE"
+  | "FORBIDDEN"
+  | "ENDORSEMENT"
+  | "CONFLICT"
+  | "TAMPERED"
+  | "LEDGER";
 
 export interface ErrorLocation {
   file?: string;
@@ -34,7 +44,12 @@ export class SerumsError extends Error {
 
   /** Errors the user caused (bad flags, files, rows) as opposed to failures of the system. */
   get isInputError(): boolean {
-    return this.code.startsWith("BAD_") || this.code === "NOT_FOUND" || this.code === "IDENTITY_CONFLICT";
+    return (
+      this.code.startsWith("BAD_") ||
+      this.code === "NOT_FOUND" ||
+      this.code === "IDENTITY_CONFLICT" ||
+      this.code === "FORBIDDEN"
+    );
   }
 }
 
