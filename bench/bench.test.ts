@@ -32,8 +32,8 @@ it("bench/run.ts --quick prints one well-formed JSON metric per line, each ratio
   });
   const lines = stdout.split("\n").filter((line) => line !== "");
   const engines = benchEnv().SERUMS_BENCH_PG_URL ? 2 : 1;
-  // Per engine: ingest gives three metrics, assembly two.
-  assert.equal(lines.length, 5 * engines, stdout);
+  // Per engine: ingest gives four metrics, assembly two.
+  assert.equal(lines.length, 6 * engines, stdout);
   const names = new Set<string>();
   for (const line of lines) {
     const m = JSON.parse(line) as Record<string, unknown>;
@@ -53,6 +53,10 @@ it("bench/run.ts --quick prints one well-formed JSON metric per line, each ratio
     names.add(name);
   }
   assert.ok(names.has("ingest sqlite.first_load_rows_per_s_vs_flat_insert"), [...names].join(", "));
+  assert.ok(
+    names.has("ingest sqlite.vault_rows_bare_insert_source_rows_per_s_vs_flat_insert"),
+    [...names].join(", "),
+  );
   assert.ok(names.has("assembly sqlite.p99_ms_vs_plain_query"), [...names].join(", "));
 });
 
