@@ -92,7 +92,31 @@ export interface CategoryDecision {
   category: string;
   allowed: boolean;
   basis: DecisionBasis;
-  /** The rules that made this decision: the permitting ones, or the denying ones. */
+  /**
+   * Permit with exclusions: the narrower categories under an allowed `category` that an
+   * applicable deny rule denies, which the caller (the lake) MUST remove from what it delivers
+   * for `category`. Deny overrides permit, also for a deny narrower than the request: a patient's
+   * deny of "event:chemotherapy_cycle:ab12" leaves a request for "event" allowed, with
+   * "event:chemotherapy_cycle:ab12" here.
+   *
+   * An exclusion is a data category of a deny rule that would apply to this requester, patient,
+   * purpose and instant had that narrower category been asked for, and that `category` strictly
+   * covers (never `category` itself: a deny covering it denies it outright). On a "rules" grant,
+   * every such deny counts, the site's and the patient's (or the site defaults standing in for
+   * them) — on a reasoned emergency request too, so that nothing a rule denies is delivered
+   * without the break-glass flag; asking for it by name is what would use break-glass. On a
+   * "break-glass" grant only the patient's own applicable denies count (only the patient can
+   * refuse break-glass). "self" (the patient sees all of their own record) and denied categories
+   * have none.
+   *
+   * Always present: empty when there is nothing to exclude. Distinct, sorted (code-unit order),
+   * and not reduced: "event:x" and the narrower "event:x:ab12" may both appear.
+   */
+  except: string[];
+  /**
+   * The rules that made this decision: the permitting ones and the denying ones that produced
+   * `except`, or the denying ones (for a denied category).
+   */
   rules: RuleRef[];
 }
 
