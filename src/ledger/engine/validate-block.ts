@@ -1,0 +1,214 @@
+/**
+ * Validation of a block as every peer does it before commit. First the block itself: its number
+ * follows our height, previousHash is our last block's hash, dataHash is the Merkle root of its
+ * data, the orderer signed its header — any failure refuses the whole block (TAMPERED). Then each
+ * transaction in order: the state-free checks (validate-transaction.ts), no earlier transaction
+ * with its ID, and MVCC — every version read is still the current one, counting the writes of
+ * earlier valid transactions of the same block, and every range read gives the same keys and
+ * versions again. The outcome is a validation code per transaction and the writes, history rows
+ * and log entries of the valid ones; the caller commits them. Decisions only: state comes
+ * through a StateView.
+ */
+import { SerumsError } from "../../errors/index.ts";
+import { canonicalJson } from "../canonical-json.ts";
+import {
+  type Block,
+  blockHash,
+  checkBlockShape,
+  computeDataHash,
+  verifyOrdererSignature,
+  ZERO_HASH,
+} from "./block.ts";
+import type { Consortium } from "./consortium-config.ts";
+import { compareKeys } from "./encoding.ts";
+import type { ProposalResponse } from "./envelope.ts";
+import type { Proposal } from "./proposal.ts";
+import { formatVersion, sameVersion, type Version } from "./rw-set.ts";
+import { checkTransaction, type ValidationCode } from "./validate-transaction.ts";
+import type { Verifier } from "./verifier.ts";
+
+/** Committed state as of the block before this one. */
+export interface StateView {
+  /** The committed version of each key (null when absent); one entry per key asked. */
+  versions(keys: readonly string[]): Promise<Map<string, Version | null>>;
+  /** Committed keys with start ≤ key < end ("" = unbounded), in byte order. */
+  range(start: string, end: string): Promise<{ key: string; version: Version }[]>;
+  /** Which of these IDs an earlier block already holds. */
+  committedTxIds(txIds: readonly string[]): Promise<Set<string>>;
+}
+
+export interface TxOutcome {
+  index: number;
+  txId: string | null;
+  code: ValidationCode;
+  reason: string;
+  /** Whether the creator's certificate and signature checked out (so the ID is the creator's). */
+  authenticated: boolean;
+  proposal?: Proposal;
+  response?: ProposalResponse;
+}
+
+export interface HistoryRow {
+  key: string;
+  block: number;
+  tx: number;
+  txId: string;
+  /** base64, null for a delete */
+  value: string | null;
+  timestamp: string;
+}
+
+export interface LogRow {
+  name: string;
+  /** base64 of the entry bytes */
+  payload: string;
+  txId: string;
+  block: number;
+  tx: number;
+}
+
+export interface BlockValidation {
+  block: Block;
+  hash: string;
+  outcomes: TxOutcome[];
+  /** The final value of each key written by the block's valid transactions (null: deleted). */
+  writes: Map<string, { value: string | null; version: Version }>;
+  history: HistoryRow[];
+  logs: LogRow[];
+}
+
+export interface ChainTip {
+  height: number;
+  lastHash: string;
+}
+
+/** Refuses a block that does not extend our chain or whose hashes or signature are wrong. */
+export function checkBlockHeader(value: unknown, tip: ChainTip, consortium: Consortium): Block {
+  const block = checkBlockShape(value);
+  const n = block.header.number;
+  const refuse = (what: string): never => {
+    throw new SerumsError("TAMPERED", `block ${n} refused: ${what}`, { path: `block ${n}` });
+  };
+  if (n !== tip.height) refuse(`its number is ${n}, but the next block of this chain is ${tip.height}`);
+  const expectedPrevious = n === 0 ? ZERO_HASH : tip.lastHash;
+  if (block.header.previousHash !== expectedPrevious) {
+    refuse(`previousHash ${block.header.previousHash.slice(0, 16)}… is not the hash of block ${n - 1}`);
+  }
+  if (computeDataHash(block) !== block.header.dataHash) refuse("dataHash is not the Merkle root of its data");
+  if (!verifyOrdererSignature(block, consortium.ordererKey))
+    refuse("the orderer's signature does not verify");
+  if (n === 0) {
+    if (!block.config || canonicalJson(block.config) !== canonicalJson(consortium.config)) {
+      refuse("the genesis block does not carry this consortium's config");
+    }
+    if (block.transactions.length > 0) refuse("the genesis block holds transactions");
+  } else if (block.config !== undefined) {
+    refuse("only the genesis block carries a config");
+  }
+  return block;
+}
+
+function expectedRange(
+  committed: readonly { key: string; version: Version }[],
+  pending: ReadonlyMap<string, Version | null>,
+  start: string,
+  end: string,
+): { key: string; version: Version }[] {
+  const merged = new Map(committed.map((e) => [e.key, e.version] as const));
+  for (const [key, version] of pending) {
+    if (compareKeys(key, start) < 0 || (end !== "" && compareKeys(key, end) >= 0)) continue;
+    if (version === null) merged.delete(key);
+    else merged.set(key, version);
+  }
+  return [...merged].map(([key, version]) => ({ key, version })).sort((a, b) => compareKeys(a.key, b.key));
+}
+
+/** Validates a block whose header already passed checkBlockHeader. */
+export async function validateBlock(
+  block: Block,
+  consortium: Consortium,
+  view: StateView,
+  verifier: Verifier,
+): Promise<BlockValidation> {
+  const number = block.header.number;
+  const outcomes: TxOutcome[] = block.transactions.map((text, index) => ({
+    index,
+    ...checkTransaction(text, consortium, verifier),
+  }));
+  const candidates = outcomes.filter((o) => o.code === "VALID");
+  const committed = await view.committedTxIds(candidates.map((o) => o.txId!));
+  const readKeys = new Set<string>();
+  for (const o of candidates) for (const read of o.response!.rwset.reads) readKeys.add(read.key);
+  const versions = await view.versions([...readKeys]);
+
+  const pending = new Map<string, Version | null>();
+  const seen = new Set<string>();
+  const writes = new Map<string, { value: string | null; version: Version }>();
+  const history: HistoryRow[] = [];
+  const logs: LogRow[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.authenticated) {
+      // An authenticated ID already used earlier in this block, even by an invalid transaction.
+      if (seen.has(outcome.txId!) && outcome.code === "VALID") {
+        outcome.code = "DUPLICATE_TXID";
+        outcome.reason = `transaction ${outcome.txId} appears earlier in block ${number}`;
+      }
+      seen.add(outcome.txId!);
+    }
+    if (outcome.code !== "VALID") continue;
+    const txId = outcome.txId!;
+    if (committed.has(txId)) {
+      outcome.code = "DUPLICATE_TXID";
+      outcome.reason = `transaction ${txId} is already on the ledger (a replay)`;
+      continue;
+    }
+    const rwset = outcome.response!.rwset;
+    const conflict = rwset.reads.find((read) => {
+      const current = pending.has(read.key) ? pending.get(read.key)! : (versions.get(read.key) ?? null);
+      return !sameVersion(current, read.version);
+    });
+    if (conflict) {
+      const current = pending.has(conflict.key) ? pending.get(conflict.key) : versions.get(conflict.key);
+      outcome.code = "MVCC_READ_CONFLICT";
+      outcome.reason = `transaction ${txId} read a key at version ${formatVersion(conflict.version)}, but it is now at ${formatVersion(current)}`;
+      continue;
+    }
+    let phantom = false;
+    for (const range of rwset.ranges) {
+      const expected = expectedRange(
+        await view.range(range.start, range.end),
+        pending,
+        range.start,
+        range.end,
+      );
+      const same =
+        expected.length === range.reads.length &&
+        expected.every(
+          (e, i) => e.key === range.reads[i]!.key && sameVersion(e.version, range.reads[i]!.version),
+        );
+      if (!same) {
+        phantom = true;
+        break;
+      }
+    }
+    if (phantom) {
+      outcome.code = "PHANTOM_READ_CONFLICT";
+      outcome.reason = `transaction ${txId} ran a range query whose keys were since inserted, deleted or changed`;
+      continue;
+    }
+    const version: Version = [number, outcome.index];
+    const timestamp = outcome.proposal!.timestamp;
+    for (const write of rwset.writes) {
+      const value = write.isDelete ? null : write.value!;
+      pending.set(write.key, value === null ? null : version);
+      writes.set(write.key, { value, version });
+      history.push({ key: write.key, block: number, tx: outcome.index, txId, value, timestamp });
+    }
+    for (const event of outcome.response!.events) {
+      if (event.name.startsWith("log:")) {
+        logs.push({ name: event.name, payload: event.payload, txId, block: number, tx: outcome.index });
+      }
+    }
+  }
+  return { block, hash: blockHash(block.header), outcomes, writes, history, logs };
+}
