@@ -5,6 +5,7 @@
 import { SerumsError } from "../errors/index.ts";
 import { demoCommand } from "./commands/demo-command.ts";
 import { ingestCommand } from "./commands/ingest-command.ts";
+import { ledgerCommand } from "./commands/ledger-command.ts";
 import { mapCommand } from "./commands/map-command.ts";
 import { recordCommand } from "./commands/record-command.ts";
 
@@ -19,6 +20,12 @@ Usage: serums <command> [options]     (each command has --help)
   record list                  the records there are
   record schema                the JSON Schema of a record
   map suggest SOURCE           profile a source and propose a mapping
+  ledger init                  create a small consortium on this machine (keys, identities, peers)
+  ledger demo                  rules, access decisions, break-glass and the access log, worked
+  ledger history ID            a patient's access history
+  ledger receipt TXID          the receipt of an access decision; ledger check-receipt FILE checks it
+  ledger verify | rebuild | status | package
+                               check and repair the peers; the Fabric chaincode package
 
 Common options: --db PATH|URL (default ./data/serums.db, or DATABASE_URL), --json, -h/--help`;
 
@@ -27,6 +34,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   ingest: ingestCommand,
   record: recordCommand,
   map: mapCommand,
+  ledger: ledgerCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { SerumsError } from "../errors/index.ts";
-import { DEFAULT_SQLITE_PATH, readConfig, redactLocation } from "./config.ts";
+import { DEFAULT_LEDGER_DIR, DEFAULT_SQLITE_PATH, readConfig, redactLocation } from "./config.ts";
 
 it("defaults to the embedded SQLite file with no configuration at all", () => {
   const config = readConfig({});
@@ -33,4 +33,15 @@ it("refuses an empty --db and an unknown time zone, naming them", () => {
 it("never prints a password", () => {
   assert.equal(redactLocation("postgres://u:secret@h/db"), "postgres://u:***@h/db");
   assert.equal(redactLocation("data/serums.db"), "data/serums.db");
+});
+
+it("takes the ledger's folder from --dir, then SERUMS_LEDGER_DIR, then ./data/ledger", () => {
+  assert.equal(readConfig({}).ledger.dir, DEFAULT_LEDGER_DIR);
+  assert.equal(readConfig({ SERUMS_LEDGER_DIR: "" }).ledger.dir, DEFAULT_LEDGER_DIR);
+  assert.equal(readConfig({ SERUMS_LEDGER_DIR: "/srv/ledger" }).ledger.dir, "/srv/ledger");
+  assert.equal(readConfig({ SERUMS_LEDGER_DIR: "/srv/ledger" }, { ledgerDir: "mine" }).ledger.dir, "mine");
+  assert.throws(
+    () => readConfig({}, { ledgerDir: "" }),
+    (e: SerumsError) => e.code === "BAD_USAGE" && /--dir/.test(e.message),
+  );
 });

@@ -1,6 +1,7 @@
 /**
  * All configuration is read here, from the environment and flags, with defaults that run with no
- * configuration at all: the embedded SQLite store in ./data/serums.db.
+ * configuration at all: the embedded SQLite store in ./data/serums.db, the ledger's consortium in
+ * ./data/ledger.
  */
 import path from "node:path";
 import { SerumsError } from "../errors/index.ts";
@@ -12,13 +13,20 @@ export interface StoreConfig {
   sqlitePath: string;
 }
 
+export interface LedgerConfig {
+  /** The consortium's folder: its config, keys, identities and (on SQLite) its peers' stores. */
+  dir: string;
+}
+
 export interface Config {
   store: StoreConfig;
+  ledger: LedgerConfig;
   /** The IANA time zone source times are in when a mapping does not say. */
   defaultTimeZone: string;
 }
 
 export const DEFAULT_SQLITE_PATH = path.join("data", "serums.db");
+export const DEFAULT_LEDGER_DIR = path.join("data", "ledger");
 
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value);
@@ -33,8 +41,14 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** Reads the configuration; `flags.db` (a file path or a PostgreSQL URL) overrides the environment. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { db?: string } = {}): Config {
+/**
+ * Reads the configuration; `flags.db` (a file path or a PostgreSQL URL) overrides DATABASE_URL and
+ * SERUMS_DB, `flags.ledgerDir` (the ledger's --dir) overrides SERUMS_LEDGER_DIR.
+ */
+export function readConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  flags: { db?: string; ledgerDir?: string } = {},
+): Config {
   const defaultTimeZone = env.SERUMS_TIME_ZONE ?? "Europe/London";
   if (!isValidTimeZone(defaultTimeZone)) {
     throw new SerumsError(
@@ -48,13 +62,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { db?: s
       path: "--db",
     });
   }
+  if (flags.ledgerDir !== undefined && flags.ledgerDir.trim() === "") {
+    throw new SerumsError("BAD_USAGE", "--dir is empty; give the consortium's folder, such as data/ledger", {
+      path: "--dir",
+    });
+  }
   // An empty variable (`DATABASE_URL= serums …`) means unset, as shells intend.
   const chosen = flags.db ?? (env.DATABASE_URL || undefined) ?? (env.SERUMS_DB || undefined);
   const store: StoreConfig =
     chosen && isPostgresUrl(chosen)
       ? { databaseUrl: chosen, sqlitePath: DEFAULT_SQLITE_PATH }
       : { sqlitePath: chosen ?? DEFAULT_SQLITE_PATH };
-  return { store, defaultTimeZone };
+  const ledger = { dir: flags.ledgerDir ?? (env.SERUMS_LEDGER_DIR || undefined) ?? DEFAULT_LEDGER_DIR };
+  return { store, ledger, defaultTimeZone };
 }
 
 /** A database location safe to print: the password of a URL is hidden. */
