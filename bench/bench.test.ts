@@ -32,8 +32,8 @@ it("bench/run.ts --quick prints one well-formed JSON metric per line, each ratio
   });
   const lines = stdout.split("\n").filter((line) => line !== "");
   const engines = benchEnv().SERUMS_BENCH_PG_URL ? 2 : 1;
-  // Per engine: ingest gives four metrics, assembly two.
-  assert.equal(lines.length, 6 * engines, stdout);
+  // Per engine: ingest gives four metrics, assembly two, ledger five.
+  assert.equal(lines.length, 11 * engines, stdout);
   const names = new Set<string>();
   for (const line of lines) {
     const m = JSON.parse(line) as Record<string, unknown>;
@@ -58,6 +58,15 @@ it("bench/run.ts --quick prints one well-formed JSON metric per line, each ratio
     [...names].join(", "),
   );
   assert.ok(names.has("assembly sqlite.p99_ms_vs_plain_query"), [...names].join(", "));
+  for (const ledger of [
+    "decide_tx_per_s_vs_plain_insert",
+    "submit_to_commit_p50_ms_vs_plain_batch",
+    "submit_to_commit_p99_ms_vs_plain_batch",
+    "verify_tx_per_s_vs_read_and_hash",
+    "decide_1000_rules_p50_ms_vs_pure_decide",
+  ]) {
+    assert.ok(names.has(`ledger sqlite.${ledger}`), [...names].join(", "));
+  }
 });
 
 it("bench/run.ts refuses an unknown benchmark with exit status 2", async () => {

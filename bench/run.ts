@@ -11,10 +11,12 @@ import { parseArgs } from "node:util";
 import { assemblyBench } from "./assembly.ts";
 import { type Bench, type BenchEngine, benchPostgresUrl, progress } from "./harness.ts";
 import { ingestBench } from "./ingest.ts";
+import { ledgerBench } from "./ledger.ts";
 
 const BENCHES: Record<string, Bench> = {
   ingest: ingestBench,
   assembly: assemblyBench,
+  ledger: ledgerBench,
 };
 
 const USAGE = `Usage: node bench/run.ts [--only NAME] [--quick]
