@@ -26,10 +26,7 @@
  *
  * `--quick` shrinks every count (and the rules in force) to a smoke run.
  */
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { AccessRequest, Rule, SitePolicy } from "../src/access/index.ts";
 import { decide } from "../src/access/index.ts";
 import {
@@ -44,7 +41,7 @@ import {
   serumsContracts,
   signPatientRule,
 } from "../src/ledger/index.ts";
-import { openStore, PostgresStore, type Store } from "../src/store/index.ts";
+import { type SiteStores, scratchSiteStores } from "../src/store/test-engines.ts";
 import {
   type BenchEngine,
   type BenchOptions,
@@ -143,43 +140,8 @@ interface Patient {
 
 // ---- stores: one per site -------------------------------------------------------------------
 
-function siteStores(engine: BenchEngine): {
-  open: (site: string) => Promise<Store>;
-  dispose: () => Promise<void>;
-} {
-  if (engine.engine === "sqlite") {
-    const dir = mkdtempSync(path.join(tmpdir(), "serums-bench-ledger-"));
-    return {
-      open: (site) => openStore({ sqlitePath: path.join(dir, `${site}.db`) }),
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const url = engine.url!;
-  const prefix = `serums_bench_ledger_${randomBytes(4).toString("hex")}`;
-  const created = new Set<string>();
-  return {
-    async open(site) {
-      const schema = `${prefix}_${site.replace(/-/g, "_")}`;
-      if (!created.has(schema)) {
-        const admin = new PostgresStore(url);
-        try {
-          await admin.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        } finally {
-          await admin.close();
-        }
-        created.add(schema);
-      }
-      return openStore({ databaseUrl: url, sqlitePath: "" }, { schema });
-    },
-    async dispose() {
-      const admin = new PostgresStore(url);
-      try {
-        for (const schema of created) await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await admin.close();
-      }
-    },
-  };
+function siteStores(engine: BenchEngine): SiteStores {
+  return scratchSiteStores(engine, "serums_bench_ledger");
 }
 
 // ---- helpers --------------------------------------------------------------------------------

@@ -4,12 +4,9 @@
  * per site).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { SerumsError } from "../../errors/index.ts";
-import { openStore, PostgresStore, type Store } from "../../store/index.ts";
-import type { EngineUnderTest } from "../../store/test-engines.ts";
+import type { Store } from "../../store/index.ts";
+import { type EngineUnderTest, type SiteStores, scratchSiteStores } from "../../store/test-engines.ts";
 import type { LedgerContext } from "../contract-context.ts";
 import type { Signer } from "./certificate.ts";
 import {
@@ -161,37 +158,8 @@ export interface TestNetwork {
 }
 
 /** Per-site stores that survive close: files for SQLite, schemas for PostgreSQL. */
-export function storeFactory(engine: EngineUnderTest): {
-  open: (site: string) => Promise<Store>;
-  dispose: () => Promise<void>;
-} {
-  if (engine.engine === "sqlite") {
-    const dir = mkdtempSync(path.join(tmpdir(), "serums-ledger-"));
-    return {
-      open: (site) => openStore({ sqlitePath: path.join(dir, `${site}.db`) }),
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const url = engine.url!;
-  const prefix = `serums_ledger_${randomBytes(4).toString("hex")}`;
-  const created = new Set<string>();
-  return {
-    async open(site) {
-      const schema = `${prefix}_${site.replace(/-/g, "_")}`;
-      if (!created.has(schema)) {
-        const admin = new PostgresStore(url);
-        await admin.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await admin.close();
-        created.add(schema);
-      }
-      return openStore({ databaseUrl: url, sqlitePath: "" }, { schema });
-    },
-    async dispose() {
-      const admin = new PostgresStore(url);
-      for (const schema of created) await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    },
-  };
+export function storeFactory(engine: EngineUnderTest): SiteStores {
+  return scratchSiteStores(engine, "serums_ledger");
 }
 
 export async function openTestNetwork(
