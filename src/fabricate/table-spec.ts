@@ -78,7 +78,8 @@ export function parseDate(text: string): number | undefined {
 
 /** Seconds since the epoch from an ISO-8601 date-time (UTC unless it names an offset). */
 export function parseDateTime(text: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text))
+    return undefined;
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
   const ms = Date.parse(hasZone ? text.replace(" ", "T") : `${text.replace(" ", "T")}Z`);
   return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
