@@ -4,9 +4,11 @@
  */
 import { SerumsError } from "../errors/index.ts";
 import { demoCommand } from "./commands/demo-command.ts";
+import { fabricateCommand } from "./commands/fabricate-command.ts";
 import { ingestCommand } from "./commands/ingest-command.ts";
 import { ledgerCommand } from "./commands/ledger-command.ts";
 import { mapCommand } from "./commands/map-command.ts";
+import { profileCommand } from "./commands/profile-command.ts";
 import { recordCommand } from "./commands/record-command.ts";
 
 const USAGE = `Serums — share medical data safely: the smart patient record.
@@ -20,6 +22,9 @@ Usage: serums <command> [options]     (each command has --help)
   record list                  the records there are
   record schema                the JSON Schema of a record
   map suggest SOURCE           profile a source and propose a mapping
+  profile SOURCE               metadata of a source that shows no rare value (for fabricate derive)
+  fabricate init|run|validate|schema
+                               rule-guided synthetic data from a data project
   ledger init                  create a small consortium on this machine (keys, identities, peers)
   ledger demo                  rules, access decisions, break-glass and the access log, worked
   ledger history ID            a patient's access history
@@ -34,7 +39,9 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   ingest: ingestCommand,
   record: recordCommand,
   map: mapCommand,
+  profile: profileCommand,
   ledger: ledgerCommand,
+  fabricate: fabricateCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

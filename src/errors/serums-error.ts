@@ -21,7 +21,12 @@ export type ErrorCode =
   | "ENDORSEMENT"
   | "CONFLICT"
   | "TAMPERED"
-  | "LEDGER";
+  | "LEDGER"
+  // FlexPass's: no valid credentials or token; too many attempts (try again later).
+  | "UNAUTHENTICATED"
+  | "RATE_LIMITED"
+  // Fabrication's: a data project that is malformed, or whose rules cannot all hold.
+  | "BAD_PROJECT";
 
 export interface ErrorLocation {
   file?: string;

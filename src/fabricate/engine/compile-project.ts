@@ -1,0 +1,173 @@
+/**
+ * Compiles a whole project once: the table order (dependency-graph.ts), each table's shape and
+ * solver (parents first, so that a child's propagation knows its parents' static domains), the
+ * knowledge tables, and which columns of each table its children need kept. `serums fabricate
+ * validate` stops here: a project that compiles has no malformed rule and no mandatory set that
+ * propagation finds unsatisfiable.
+ */
+import { SerumsError } from "../../errors/index.ts";
+import type { DistributionDef, Mode, Project, ProjectSource } from "../project/index.ts";
+import { compileDistribution, type Draw, distributionBounds } from "../rules/distributions.ts";
+import { tableOrder } from "./dependency-graph.ts";
+import { loadKnowledge } from "./knowledge.ts";
+import { shapeTable, type TableShape } from "./table-shape.ts";
+import { TableSolver } from "./table-solver.ts";
+import { typeDomain } from "./values.ts";
+
+/** How many rows a table gets. */
+export type RowPlan =
+  | { kind: "total"; rows: number }
+  | { kind: "per"; parent: string; fk: number; count: (rng: import("./prng.ts").Prng) => number }
+  | { kind: "ratio"; of: string; ratio: number }
+  | { kind: "all" };
+
+export interface CompiledTable {
+  name: string;
+  mode: Mode;
+  share: number;
+  sourceTable: string;
+  shape: TableShape;
+  solver: TableSolver;
+  plan: RowPlan;
+  /** The columns of this table its children read (kept in a KeyStore), ascending. */
+  keep: number[];
+}
+
+export interface CompiledProject {
+  project: Project;
+  source: ProjectSource;
+  /** Parents first. */
+  tables: CompiledTable[];
+  byName: Map<string, CompiledTable>;
+}
+
+function countDraw(
+  def: number | DistributionDef,
+  source: ProjectSource,
+  at: (string | number)[],
+): (rng: import("./prng.ts").Prng) => number {
+  if (typeof def === "number") {
+    const n = Math.max(0, Math.round(def));
+    return () => n;
+  }
+  const number = (field: string, x: unknown): number => {
+    if (typeof x !== "number") throw source.error([...at, field], "a count distribution takes numbers", x);
+    return x;
+  };
+  let d: Parameters<typeof compileDistribution>[0];
+  switch (def.kind) {
+    case "uniform":
+      d = { kind: "uniform", min: number("min", def.min), max: number("max", def.max) };
+      break;
+    case "normal":
+      d = { kind: "normal", mean: number("mean", def.mean), sd: def.sd };
+      break;
+    case "truncated_normal":
+      d = {
+        kind: "truncated_normal",
+        mean: number("mean", def.mean),
+        sd: def.sd,
+        min: number("min", def.min),
+        max: number("max", def.max),
+      };
+      break;
+    case "lognormal":
+      d = {
+        kind: "lognormal",
+        mu: def.mu,
+        sigma: def.sigma,
+        offset: def.offset === undefined ? 0 : number("offset", def.offset),
+      };
+      break;
+    case "exponential":
+      if ((def.rate === undefined) === (def.mean === undefined))
+        throw source.error(at, "give exactly one of rate and mean");
+      d = {
+        kind: "exponential",
+        rate: def.rate ?? 1 / def.mean!,
+        offset: def.offset === undefined ? 0 : number("offset", def.offset),
+      };
+      break;
+    case "histogram":
+      if (def.weights.length !== def.edges.length - 1)
+        throw source.error([...at, "weights"], "a histogram has one weight per bin", def.weights.length);
+      d = {
+        kind: "histogram",
+        edges: def.edges.map((e, i) => number(`edges[${i}]`, e)),
+        weights: def.weights,
+      };
+      break;
+  }
+  const draw: Draw = compileDistribution(d);
+  const [a, b] = distributionBounds(d);
+  const lo = Math.max(0, Math.ceil(a));
+  const hi = Math.min(1e9, Math.floor(b));
+  if (lo > hi) throw source.error(at, "the count distribution allows no count of 0 or more");
+  return (rng) => Math.min(hi, Math.max(lo, Math.round(draw(rng, lo - 0.5, hi + 0.5))));
+}
+
+export function compileProject(project: Project, source: ProjectSource): CompiledProject {
+  const order = tableOrder(project, source);
+  const knowledge = loadKnowledge(project.knowledge, source);
+  const shapes = new Map(order.map((name) => [name, shapeTable(project, source, name)]));
+  const tables: CompiledTable[] = [];
+  const byName = new Map<string, CompiledTable>();
+  for (const name of order) {
+    const shape = shapes.get(name)!;
+    const def = project.fabricate[name]!;
+    const mode = def.mode ?? "new";
+    const solver = new TableSolver({
+      shape,
+      source,
+      knowledge,
+      slotDomain(slot) {
+        const s = shape.slots.find((x) => x.index === slot)!;
+        const parent = byName.get(s.table)!;
+        if (parent.mode !== "new") return typeDomain(s.spec);
+        const c = parent.shape.columnIndex.get(s.column)!;
+        return [parent.solver.domains.lo[c]!, parent.solver.domains.hi[c]!];
+      },
+    });
+    const rows = def.rows;
+    let plan: RowPlan;
+    if (rows === undefined) plan = { kind: "all" };
+    else if (typeof rows === "number") plan = { kind: "total", rows };
+    else if ("per" in rows) {
+      const fk = (shape.def.foreign_keys ?? []).findIndex((f) => f.table === rows.per);
+      plan = {
+        kind: "per",
+        parent: rows.per,
+        fk,
+        count: countDraw(rows.count, source, ["fabricate", name, "rows", "count"]),
+      };
+    } else plan = { kind: "ratio", of: rows.of, ratio: rows.ratio };
+    const table: CompiledTable = {
+      name,
+      mode,
+      share: def.share ?? (mode === "reuse" ? 1 : 0),
+      sourceTable: def.source_table ?? name,
+      shape,
+      solver,
+      plan,
+      keep: [],
+    };
+    tables.push(table);
+    byName.set(name, table);
+  }
+  // Keep what children read of their parents.
+  for (const child of tables) {
+    for (const slot of child.shape.slots) {
+      const parent = byName.get(slot.table);
+      if (!parent) {
+        throw new SerumsError(
+          "BAD_PROJECT",
+          `${source.file}: ${child.name} references ${slot.table}, which is not fabricated`,
+        );
+      }
+      const c = parent.shape.columnIndex.get(slot.column)!;
+      if (!parent.keep.includes(c)) parent.keep.push(c);
+    }
+  }
+  for (const t of tables) t.keep.sort((a, b) => a - b);
+  return { project, source, tables, byName };
+}

@@ -1,0 +1,254 @@
+/**
+ * Solves one table's records. Soft rules are admitted up front greedily, highest priority first
+ * (ties: the one written first): a soft rule whose addition makes the rule set unsatisfiable by
+ * propagation is dropped for the whole run, and named in the summary. Per record, the solver runs
+ * with every admitted soft rule; if the record cannot be satisfied within the search bound, it
+ * retries without the lowest-priority admitted soft rule, and so on down to the mandatory rules
+ * alone (each drop counted per rule). A record that fails even then is not written, and counted
+ * with the rules whose checks failed most.
+ *
+ * The search: the columns' steps in order; a step that fails (empty domain, a check fails) is
+ * retried up to PER_STEP times with new draws, then the search backtracks to the previous random
+ * step; at most BUDGET step runs per record and level.
+ *
+ * Uniqueness: one Set of the keys seen per unique column set (numbers or texts as they are;
+ * composite keys joined). These sets are the one thing that grows with the table's own rows.
+ */
+import type { ProjectSource } from "../project/index.ts";
+import type { CellValue } from "../table-spec.ts";
+import { compileLevel, type Level, type LevelInput } from "./compile-level.ts";
+import type { Prng } from "./prng.ts";
+import type { ShapedRule, TableShape } from "./table-shape.ts";
+import { isUnsatisfiable } from "./table-shape.ts";
+
+const PER_STEP = 24;
+const PAIR = 2 ** 26;
+const BUDGET = 4000;
+/** With soft rules in force the bound is smaller: past it, the record drops the lowest one. */
+const SOFT_BUDGET = 64;
+
+export interface DroppedRule {
+  rule: string;
+  reason: string;
+}
+
+export class TableSolver {
+  readonly shape: TableShape;
+  /** The scratch value array: own columns, then parent slots (the runner fills those). */
+  readonly values: CellValue[];
+  /** Soft rules admitted, highest priority first. */
+  readonly admitted: ShapedRule[];
+  /** Soft rules dropped up front, with why. */
+  readonly droppedUpFront: DroppedRule[] = [];
+  /** Per soft rule ID, the records that were made without it. */
+  readonly softDrops = new Map<string, number>();
+  /** Per rule ID, how often its check failed in records that could not be made. */
+  readonly failures = new Map<string, number>();
+  checks = 0;
+  failedRecords = 0;
+  /** The next value of the sequence primary key. */
+  nextSequence = 1;
+  readonly #input: LevelInput;
+  readonly #levels: (Level | undefined)[];
+  readonly #seen = new Map<string, Set<CellValue>>();
+  readonly #attempts: Int32Array;
+  readonly #ruleFailures = new Map<ShapedRule, number>();
+
+  constructor(input: LevelInput) {
+    this.#input = input;
+    this.shape = input.shape;
+    this.values = new Array(input.shape.width).fill(null);
+    const softRules = input.shape.rules
+      .filter((r) => r.soft)
+      .sort((a, b) => b.priority - a.priority || a.index - b.index);
+    const base = compileLevel(input, new Set()); // throws when the mandatory rules conflict
+    let top = base;
+    const admitted: ShapedRule[] = [];
+    for (const rule of softRules) {
+      try {
+        top = compileLevel(input, new Set([...admitted, rule]));
+        admitted.push(rule);
+      } catch (error) {
+        if (!isUnsatisfiable(error)) throw error;
+        this.droppedUpFront.push({
+          rule: rule.id,
+          reason: error.message.replace(/^.*cannot all hold: /, ""),
+        });
+      }
+    }
+    this.admitted = admitted;
+    this.#levels = new Array(admitted.length + 1);
+    this.#levels[0] = base;
+    this.#levels[admitted.length] = top;
+    this.#attempts = new Int32Array(top.steps.length + 64);
+    for (const level of [base, top]) this.#share(level);
+  }
+
+  /** Static domains of the mandatory level (what children may assume of these rows). */
+  get domains(): { lo: Float64Array; hi: Float64Array } {
+    return this.#levels[0]!;
+  }
+
+  get sequenceColumn(): number {
+    return this.#levels[0]!.sequenceColumn;
+  }
+
+  #level(k: number): Level {
+    let level = this.#levels[k];
+    if (level === undefined) {
+      level = compileLevel(this.#input, new Set(this.admitted.slice(0, k)));
+      this.#levels[k] = level;
+      this.#share(level);
+    }
+    return level;
+  }
+
+  /** Points each unique set of a level at the one Set of keys seen for those columns. */
+  #share(level: Level): void {
+    for (const u of level.unique) {
+      let seen = this.#seen.get(u.key);
+      if (seen === undefined) {
+        seen = new Set();
+        this.#seen.set(u.key, seen);
+      }
+      u.seen = seen;
+    }
+  }
+
+  /** Registers an existing row's keys (reused rows), so that new rows do not repeat them. */
+  remember(row: readonly CellValue[]): void {
+    for (const u of this.#level(this.admitted.length).unique) {
+      const key = this.#key(row, u.columns);
+      if (key !== null) this.#seen.get(u.key)!.add(key);
+    }
+    const seq = this.sequenceColumn;
+    if (seq >= 0 && typeof row[seq] === "number" && (row[seq] as number) >= this.nextSequence) {
+      this.nextSequence = (row[seq] as number) + 1;
+    }
+  }
+
+  #key(v: readonly CellValue[], columns: readonly number[]): CellValue | null {
+    if (columns.length === 1) return v[columns[0]!]!;
+    if (columns.length === 2) {
+      // Two small whole numbers (a key and a number within it): one exact number, no text.
+      const a = v[columns[0]!]!;
+      const b = v[columns[1]!]!;
+      if (
+        typeof a === "number" &&
+        typeof b === "number" &&
+        a >= 0 &&
+        b >= 0 &&
+        a < PAIR &&
+        b < PAIR &&
+        Number.isInteger(a) &&
+        Number.isInteger(b)
+      ) {
+        return a * PAIR + b;
+      }
+    }
+    let key = "";
+    for (let i = 0; i < columns.length; i++) {
+      const x = v[columns[i]!]!;
+      if (x === null) return null;
+      key += `${i === 0 ? "" : "\u0001"}${typeof x}:${String(x)}`;
+    }
+    return key;
+  }
+
+  /**
+   * Makes one record from the parent slots already in `values`; returns a new row (own columns,
+   * in column order) or null when it cannot be satisfied.
+   */
+  solve(rng: Prng): CellValue[] | null {
+    const v = this.values;
+    const seq = this.sequenceColumn;
+    if (seq >= 0) v[seq] = this.nextSequence;
+    for (let k = this.admitted.length; k >= 0; k--) {
+      const level = this.#level(k);
+      if (this.#search(level, rng, k > 0 ? SOFT_BUDGET : BUDGET)) {
+        for (let d = k; d < this.admitted.length; d++) {
+          const id = this.admitted[d]!.id;
+          this.softDrops.set(id, (this.softDrops.get(id) ?? 0) + 1);
+        }
+        const unique = level.unique;
+        for (let u = 0; u < unique.length; u++) {
+          const key = this.#key(v, unique[u]!.columns);
+          if (key !== null) unique[u]!.seen!.add(key);
+        }
+        if (seq >= 0) this.nextSequence++;
+        return v.slice(0, this.shape.spec.columns.length);
+      }
+    }
+    this.failedRecords++;
+    for (const [rule, count] of this.#ruleFailures)
+      this.failures.set(rule.id, (this.failures.get(rule.id) ?? 0) + count);
+    return null;
+  }
+
+  #search(level: Level, rng: Prng, budget: number): boolean {
+    const v = this.values;
+    const steps = level.steps;
+    const n = steps.length;
+    const attempts = this.#attempts;
+    attempts.fill(0, 0, n);
+    if (this.#ruleFailures.size > 0) this.#ruleFailures.clear();
+    let runs = 0;
+    let i = 0;
+    while (i <= n) {
+      if (++runs > budget) return false;
+      let failAt = -1;
+      if (i === n) {
+        // The whole row: unique sets.
+        const unique = level.unique;
+        for (let u = 0; u < unique.length; u++) {
+          const key = this.#key(v, unique[u]!.columns);
+          if (key !== null && unique[u]!.seen!.has(key)) {
+            failAt = unique[u]!.failStep;
+            break;
+          }
+        }
+        if (failAt < 0) return true;
+      } else {
+        const step = steps[i]!;
+        let ok = step.assign(v, rng);
+        if (ok) {
+          const checks = step.checks;
+          for (let c = 0; c < checks.length; c++) {
+            this.checks++;
+            if (checks[c]!.fn(v) === false) {
+              ok = false;
+              const rule = checks[c]!.rule;
+              this.#ruleFailures.set(rule, (this.#ruleFailures.get(rule) ?? 0) + 1);
+              break;
+            }
+          }
+        }
+        if (ok) {
+          i++;
+          continue;
+        }
+        failAt = i;
+      }
+      // Retry the failing step, or the nearest random step before it that has tries left.
+      let j = failAt;
+      for (;;) {
+        if (j < 0) {
+          // Every step is out of tries: start the record again (the budget bounds the restarts).
+          attempts.fill(0, 0, n);
+          j = 0;
+          break;
+        }
+        if (steps[j]!.random && attempts[j]! < PER_STEP) {
+          attempts[j] = attempts[j]! + 1;
+          break;
+        }
+        attempts[j] = 0;
+        j--;
+      }
+      i = j;
+    }
+    return true;
+  }
+}
+
+export type { LevelInput, ProjectSource };

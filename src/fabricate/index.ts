@@ -1,0 +1,26 @@
+/**
+ * Rule-guided data fabrication (issue 3): data projects (YAML, with a JSON Schema), the engine
+ * that compiles their rules and fabricates rows deterministically in bounded memory, and
+ * (added by their parts) the writers, the profiler, derive and the quality report.
+ */
+
+// The engine.
+export {
+  type CompiledProject,
+  type CompiledTable,
+  compileProject,
+  type DroppedRule,
+  type ExistingRows,
+  MemoryWriter,
+  Prng,
+  type RunOptions,
+  type RunSummary,
+  runProject,
+  type TableSummary,
+  tableOrder,
+  writtenSpecs,
+} from "./engine/index.ts";
+// Projects: types, schema, loading.
+export * from "./project/index.ts";
+// The shape of fabricated data.
+export * from "./table-spec.ts";

@@ -1,0 +1,81 @@
+/**
+ * The quality report of synthetic data against the real data it imitates (`serums fabricate
+ * report`). Scores are in [0, 1], 1 the best. Like the profile, the report shows no value of the
+ * real data: only scores, counts, distances and column names.
+ */
+
+export interface ColumnScore {
+  table: string;
+  column: string;
+  /** ks: 1 − the Kolmogorov–Smirnov statistic (numbers, dates); tv: 1 − total variation (categories). */
+  metric: "ks" | "tv";
+  score: number;
+  /** Share of missing values in each. */
+  missingReal: number;
+  missingSynthetic: number;
+}
+
+export interface PairScore {
+  table: string;
+  a: string;
+  b: string;
+  /** correlation: 1 − |ρr − ρs| / 2 (Pearson, numbers and dates); contingency: 1 − TV of the binned joint distributions. */
+  metric: "correlation" | "contingency";
+  score: number;
+  real?: number;
+  synthetic?: number;
+}
+
+export interface CardinalityScore {
+  table: string;
+  columns: string[];
+  references: { table: string; columns: string[] };
+  /** 1 − KS of the children-per-parent counts (parents without children count as 0). */
+  score: number;
+  meanReal: number;
+  meanSynthetic: number;
+}
+
+export interface PrivacyTable {
+  table: string;
+  /** The columns compared (identifier-like and key columns are left out: fabricated keys always differ). */
+  columns: string[];
+  /** Synthetic rows equal to some real row on those columns (must be 0). */
+  exactCopies: number;
+  syntheticRows: number;
+  /** Rows the distances were computed on (seeded samples; see report-privacy.ts). */
+  sampled: { reference: number; synthetic: number; real: number };
+  /** Distance of each sampled synthetic row to its closest reference real row: quantiles. */
+  dcr: { p5: number; p50: number; p95: number };
+  /** Each sampled real row's distance to its closest other reference row: quantiles. */
+  realNearest: { p5: number; p50: number; p95: number };
+  /** Share of sampled synthetic rows closer to a real row than the real rows' 5th percentile. */
+  closerThanRealP5: number;
+}
+
+export interface SkippedColumn {
+  table: string;
+  column: string;
+  reason: string;
+}
+
+export interface QualityReport {
+  version: 1;
+  kind: "serums-quality-report";
+  real: string;
+  synthetic: string;
+  /** Mean of the column score average and the pair score average. */
+  overall: number;
+  columnAverage: number | null;
+  pairAverage: number | null;
+  tables: { name: string; realRows: number; syntheticRows: number }[];
+  columns: ColumnScore[];
+  pairs: PairScore[];
+  cardinality: CardinalityScore[];
+  privacy: PrivacyTable[];
+  /** Mandatory-rule violations, when a project was given and the engine's checker is available. */
+  rules?: { checked: boolean; violations: number; note?: string };
+  skipped: SkippedColumn[];
+  /** Tables or columns of the real data the synthetic data lacks. */
+  missing: string[];
+}
