@@ -3,13 +3,17 @@
  * or input. Errors go to stderr, named by their stable code.
  */
 import { SerumsError } from "../errors/index.ts";
+import { authenticatorCommand } from "./commands/authenticator-command.ts";
 import { demoCommand } from "./commands/demo-command.ts";
 import { fabricateCommand } from "./commands/fabricate-command.ts";
+import { imagesCommand } from "./commands/images-command.ts";
 import { ingestCommand } from "./commands/ingest-command.ts";
 import { ledgerCommand } from "./commands/ledger-command.ts";
 import { mapCommand } from "./commands/map-command.ts";
 import { profileCommand } from "./commands/profile-command.ts";
 import { recordCommand } from "./commands/record-command.ts";
+import { serveCommand } from "./commands/serve-command.ts";
+import { userCommand } from "./commands/user-command.ts";
 
 const USAGE = `Serums — share medical data safely: the smart patient record.
 
@@ -31,6 +35,13 @@ Usage: serums <command> [options]     (each command has --help)
   ledger receipt TXID          the receipt of an access decision; ledger check-receipt FILE checks it
   ledger verify | rebuild | status | package
                                check and repair the peers; the Fabric chaincode package
+  serve [--port N] [--host H]  the HTTP server: FlexPass login, tokens, factors (OpenAPI at /openapi.json)
+  user create-admin|enrol|list|disable|rotate-key
+                               accounts of staff, and the token-signing keys
+  authenticator enrol CODE | pending | approve [ID] | deny ID | show
+                               the Serums Authenticator: approve your logins by signature
+  images search|suggest|add|show
+                               FlexPass's image library: best-fit images for a secret, site images
 
 Common options: --db PATH|URL (default ./data/serums.db, or DATABASE_URL), --json, -h/--help`;
 
@@ -41,7 +52,11 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   map: mapCommand,
   profile: profileCommand,
   ledger: ledgerCommand,
+  serve: serveCommand,
+  user: userCommand,
   fabricate: fabricateCommand,
+  authenticator: authenticatorCommand,
+  images: imagesCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -18,15 +18,40 @@ export interface LedgerConfig {
   dir: string;
 }
 
+/** FlexPass: who signs tokens, for whom, and where the signing keys live. */
+export interface AuthConfig {
+  /** Folder of the token-signing keys (private keys are written with mode 0600). */
+  keyDir: string;
+  /** The `iss` of the tokens this site issues. */
+  issuer: string;
+  /** The `aud` the tokens are for. */
+  audience: string;
+  /** Where browsers reach this server (WebAuthn's origin; its host is the relying party id). */
+  publicOrigin: string;
+  /** This site's name, shown on the authenticator as where a login comes from. */
+  site: string;
+}
+
+/** The HTTP server of `serums serve`. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Trust X-Forwarded-For (only behind a proxy you run). */
+  trustProxy: boolean;
+}
+
 export interface Config {
   store: StoreConfig;
   ledger: LedgerConfig;
   /** The IANA time zone source times are in when a mapping does not say. */
   defaultTimeZone: string;
+  auth: AuthConfig;
+  server: ServerConfig;
 }
 
 export const DEFAULT_SQLITE_PATH = path.join("data", "serums.db");
 export const DEFAULT_LEDGER_DIR = path.join("data", "ledger");
+export const DEFAULT_AUTH_KEY_DIR = path.join("data", "auth-keys");
 
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value);
@@ -74,7 +99,50 @@ export function readConfig(
       ? { databaseUrl: chosen, sqlitePath: DEFAULT_SQLITE_PATH }
       : { sqlitePath: chosen ?? DEFAULT_SQLITE_PATH };
   const ledger = { dir: flags.ledgerDir ?? (env.SERUMS_LEDGER_DIR || undefined) ?? DEFAULT_LEDGER_DIR };
-  return { store, ledger, defaultTimeZone };
+  return { store, ledger, defaultTimeZone, auth: readAuthConfig(env), server: readServerConfig(env) };
+}
+
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name] || undefined;
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new SerumsError(
+      "BAD_CONFIG",
+      `${name}=${JSON.stringify(text)} must be a whole number from ${min} to ${max}`,
+      {
+        path: name,
+        value: text,
+      },
+    );
+  }
+  return n;
+}
+
+function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const publicOrigin = env.SERUMS_PUBLIC_ORIGIN || "http://localhost:8080";
+  if (!/^https?:\/\/[^/]+$/.test(publicOrigin)) {
+    throw new SerumsError(
+      "BAD_CONFIG",
+      `SERUMS_PUBLIC_ORIGIN=${JSON.stringify(publicOrigin)} is not an origin; use a scheme and host such as "https://serums.example.org"`,
+      { path: "SERUMS_PUBLIC_ORIGIN", value: publicOrigin },
+    );
+  }
+  return {
+    keyDir: env.SERUMS_AUTH_KEY_DIR || DEFAULT_AUTH_KEY_DIR,
+    issuer: env.SERUMS_JWT_ISSUER || "urn:serums:local",
+    audience: env.SERUMS_JWT_AUDIENCE || "urn:serums",
+    publicOrigin,
+    site: env.SERUMS_SITE || "serums",
+  };
+}
+
+function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  return {
+    host: env.SERUMS_HOST || "127.0.0.1",
+    port: whole(env, "SERUMS_PORT", 8080, 0, 65535),
+    trustProxy: env.SERUMS_TRUST_PROXY === "1" || env.SERUMS_TRUST_PROXY === "true",
+  };
 }
 
 /** A database location safe to print: the password of a URL is hidden. */

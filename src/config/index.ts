@@ -1,5 +1,7 @@
 export {
+  type AuthConfig,
   type Config,
+  DEFAULT_AUTH_KEY_DIR,
   DEFAULT_LEDGER_DIR,
   DEFAULT_SQLITE_PATH,
   isPostgresUrl,
@@ -7,5 +9,6 @@ export {
   type LedgerConfig,
   readConfig,
   redactLocation,
+  type ServerConfig,
   type StoreConfig,
 } from "./config.ts";

@@ -10,6 +10,6 @@ export {
   recordJsonSchema,
   recordSchema,
 } from "./record-schema.ts";
-export { isSerumsId } from "./serums-id.ts";
+export { isSerumsId, newSerumsId } from "./serums-id.ts";
 export { type Suggestion, suggestMapping } from "./suggest-mapping.ts";
 export { recordMigrations } from "./vault-schema.ts";

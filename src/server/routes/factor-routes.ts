@@ -1,0 +1,507 @@
+/**
+ * HTTP routes of the second factors. Under /factors, with a bearer token: the holder's own
+ * factors — authenticator enrolment codes, TOTP, passkeys, SMS phone, recovery codes. Under
+ * /factors/login/{challengeId}, without a token: what a login page needs to use a factor other
+ * than push on a login challenge (send an SMS code, passkey options) and the challenge's status.
+ * Secrets (TOTP secret, recovery codes, enrolment code) appear only in the answer that creates them.
+ * The enrolment answer carries the code three ways: to type, as the companion page's link, and as
+ * that link's QR code (SVG) for a phone to scan.
+ */
+import type { FastifyInstance } from "fastify";
+import {
+  beginTotpEnrolment,
+  confirmSmsEnrolment,
+  confirmTotpEnrolment,
+  createEnrolmentCode,
+  factorSummary,
+  generateRecoveryCodes,
+  passkeyRegistrationOptions,
+  prepareLoginFactor,
+  pushChallengeStatus,
+  qrSvg,
+  removePasskey,
+  removeSmsPhone,
+  removeTotp,
+  revokeAuthenticator,
+  startSmsEnrolment,
+  verifyPasskeyRegistration,
+} from "../../auth/factors/index.ts";
+import { SerumsError } from "../../errors/index.ts";
+import type { ServerServices } from "../server-services.ts";
+
+const PROBLEM = { $ref: "Problem#" };
+const SECURITY = [{ bearer: [] }];
+const TAGS = ["factors"];
+const ERRORS = { 400: PROBLEM, 401: PROBLEM, 404: PROBLEM, 409: PROBLEM };
+
+const codeBody = {
+  type: "object",
+  required: ["code"],
+  additionalProperties: false,
+  properties: { code: { type: "string", minLength: 1, maxLength: 32 } },
+} as const;
+const idParams = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 512 } },
+} as const;
+const challengeParams = {
+  type: "object",
+  required: ["challengeId"],
+  properties: { challengeId: { type: "string", pattern: "^[A-Za-z0-9_-]{22}$" } },
+} as const;
+const confirmed = {
+  type: "object",
+  required: ["confirmed"],
+  properties: { confirmed: { type: "boolean" } },
+} as const;
+const anyObject = { type: "object", additionalProperties: true } as const;
+
+const summarySchema = {
+  type: "object",
+  required: ["authenticators", "totp", "passkeys", "sms", "recoveryCodesLeft"],
+  properties: {
+    authenticators: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          label: { type: "string" },
+          status: { type: "string", enum: ["active", "revoked"] },
+          createdAt: { type: "integer" },
+          lastUsedAt: { type: ["integer", "null"] },
+        },
+      },
+    },
+    totp: { type: "boolean" },
+    passkeys: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          label: { type: "string" },
+          createdAt: { type: "integer" },
+          lastUsedAt: { type: ["integer", "null"] },
+        },
+      },
+    },
+    sms: { type: ["string", "null"], description: "the confirmed phone's last two digits" },
+    recoveryCodesLeft: { type: "integer" },
+  },
+} as const;
+
+function refuseCode(): never {
+  throw new SerumsError("BAD_REQUEST", "the code does not match (or it expired); try the current code", {
+    path: "/body/code",
+  });
+}
+
+export async function factorRoutes(app: FastifyInstance, services: ServerServices): Promise<void> {
+  const { factors } = services;
+  const { store } = services;
+
+  app.get(
+    "/factors",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "The holder's second factors (no secrets)",
+        security: SECURITY,
+        response: { 200: summarySchema, 401: PROBLEM },
+      },
+    },
+    async (request) => {
+      const claims = await services.authenticate(request);
+      return factorSummary(store, claims.serumsId, factors.keys);
+    },
+  );
+
+  app.post(
+    "/factors/authenticators/enrolment",
+    {
+      schema: {
+        tags: TAGS,
+        summary:
+          "A one-time code (10 minutes) to enrol an authenticator, as text, as a link to the companion page and as its QR code",
+        security: SECURITY,
+        response: {
+          201: {
+            type: "object",
+            required: ["code", "uri", "link", "qrSvg", "expiresAt"],
+            properties: {
+              code: { type: "string", description: "to type: four groups of four characters" },
+              uri: { type: "string", description: "serums-authenticator://enrol?server=…&code=…" },
+              link: {
+                type: "string",
+                description:
+                  "the companion page with the code in its fragment: …/app/authenticator/#enrol=CODE",
+              },
+              qrSvg: {
+                type: "string",
+                description: "the QR code of `link`, an SVG document (no script) to show for scanning",
+              },
+              expiresAt: { type: "integer" },
+            },
+          },
+          401: PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      const enrolment = await createEnrolmentCode(
+        store,
+        claims.serumsId,
+        services.config.auth.publicOrigin,
+        factors,
+      );
+      return reply.code(201).send({ ...enrolment, qrSvg: qrSvg(enrolment.link) });
+    },
+  );
+
+  app.delete(
+    "/factors/authenticators/:id",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Revoke one of the holder's authenticators",
+        security: SECURITY,
+        params: idParams,
+        response: { 204: { type: "null" }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      await revokeAuthenticator(store, claims.serumsId, (request.params as { id: string }).id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/factors/totp",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Start TOTP enrolment: an otpauth:// URI and its secret, shown once",
+        security: SECURITY,
+        response: {
+          201: {
+            type: "object",
+            required: ["uri", "secret", "expiresAt"],
+            properties: {
+              uri: { type: "string" },
+              secret: { type: "string" },
+              expiresAt: { type: "integer" },
+            },
+          },
+          401: PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      const enrolment = await beginTotpEnrolment(store, claims.serumsId, {
+        ...factors,
+        issuer: claims.site ? `Serums ${claims.site}` : "Serums",
+        label: claims.serumsId,
+      });
+      return reply.code(201).send(enrolment);
+    },
+  );
+
+  app.post(
+    "/factors/totp/confirm",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Confirm TOTP enrolment with a first code from the app",
+        security: SECURITY,
+        body: codeBody,
+        response: { 200: confirmed, 400: PROBLEM, 401: PROBLEM, 429: PROBLEM },
+      },
+    },
+    async (request) => {
+      services.rateLimit(request);
+      const claims = await services.authenticate(request);
+      const ok = await confirmTotpEnrolment(
+        store,
+        claims.serumsId,
+        (request.body as { code: string }).code,
+        factors,
+      );
+      return ok ? { confirmed: true } : refuseCode();
+    },
+  );
+
+  app.delete(
+    "/factors/totp",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Remove TOTP",
+        security: SECURITY,
+        response: { 204: { type: "null" }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      if (!(await removeTotp(store, claims.serumsId))) throw new SerumsError("NOT_FOUND", "you have no TOTP");
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/factors/passkeys/options",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "WebAuthn registration options for navigator.credentials.create()",
+        security: SECURITY,
+        response: { 200: anyObject, 401: PROBLEM },
+      },
+    },
+    async (request) => {
+      const claims = await services.authenticate(request);
+      return passkeyRegistrationOptions(store, claims.serumsId, claims.serumsId, factors);
+    },
+  );
+
+  app.post(
+    "/factors/passkeys",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Register a passkey: the browser's answer to the registration options",
+        security: SECURITY,
+        body: {
+          type: "object",
+          required: ["response"],
+          additionalProperties: false,
+          properties: { response: anyObject, label: { type: "string", minLength: 1, maxLength: 64 } },
+        },
+        response: {
+          201: {
+            type: "object",
+            properties: {
+              id: { type: "string" },
+              label: { type: "string" },
+              createdAt: { type: "integer" },
+              lastUsedAt: { type: ["integer", "null"] },
+            },
+          },
+          ...ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      const body = request.body as {
+        response: Parameters<typeof verifyPasskeyRegistration>[2];
+        label?: string;
+      };
+      const passkey = await verifyPasskeyRegistration(store, claims.serumsId, body.response, {
+        ...factors,
+        label: body.label,
+      });
+      return reply.code(201).send(passkey);
+    },
+  );
+
+  app.delete(
+    "/factors/passkeys/:id",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Remove one of the holder's passkeys",
+        security: SECURITY,
+        params: idParams,
+        response: { 204: { type: "null" }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      await removePasskey(store, claims.serumsId, (request.params as { id: string }).id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/factors/sms",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Register a phone number (E.164); a confirmation code is sent to it",
+        security: SECURITY,
+        body: {
+          type: "object",
+          required: ["phone"],
+          additionalProperties: false,
+          properties: { phone: { type: "string", minLength: 8, maxLength: 24 } },
+        },
+        response: {
+          202: {
+            type: "object",
+            properties: { phoneHint: { type: "string" }, expiresAt: { type: "integer" } },
+          },
+          400: PROBLEM,
+          401: PROBLEM,
+          429: PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      services.rateLimit(request);
+      const claims = await services.authenticate(request);
+      const sent = await startSmsEnrolment(
+        store,
+        claims.serumsId,
+        (request.body as { phone: string }).phone,
+        factors,
+      );
+      return reply.code(202).send(sent);
+    },
+  );
+
+  app.post(
+    "/factors/sms/confirm",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Confirm the phone number with the code sent to it",
+        security: SECURITY,
+        body: codeBody,
+        response: { 200: confirmed, 400: PROBLEM, 401: PROBLEM, 429: PROBLEM },
+      },
+    },
+    async (request) => {
+      services.rateLimit(request);
+      const claims = await services.authenticate(request);
+      const ok = await confirmSmsEnrolment(
+        store,
+        claims.serumsId,
+        (request.body as { code: string }).code,
+        factors,
+      );
+      return ok ? { confirmed: true } : refuseCode();
+    },
+  );
+
+  app.delete(
+    "/factors/sms",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Remove the phone number",
+        security: SECURITY,
+        response: { 204: { type: "null" }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      if (!(await removeSmsPhone(store, claims.serumsId)))
+        throw new SerumsError("NOT_FOUND", "you have no phone number");
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/factors/recovery-codes",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Ten new recovery codes, shown once; earlier codes stop working",
+        security: SECURITY,
+        response: {
+          201: {
+            type: "object",
+            required: ["codes"],
+            properties: { codes: { type: "array", items: { type: "string" } } },
+          },
+          401: PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.authenticate(request);
+      return reply.code(201).send({ codes: await generateRecoveryCodes(store, claims.serumsId, factors) });
+    },
+  );
+
+  app.get(
+    "/factors/login/:challengeId",
+    {
+      schema: {
+        tags: TAGS,
+        summary:
+          "Where a login's push challenge stands (the login page polls this; rate-limited per address)",
+        params: challengeParams,
+        response: {
+          200: {
+            type: "object",
+            required: ["status"],
+            properties: {
+              status: { type: "string", enum: ["pending", "approved", "denied", "expired", "used"] },
+            },
+          },
+          400: PROBLEM,
+          404: PROBLEM,
+          429: PROBLEM,
+        },
+      },
+    },
+    async (request) => {
+      // Polled without a token: the per-address limit keeps it from being an oracle for guessing
+      // challenge ids or a cheap way to load the store.
+      services.rateLimit(request);
+      const { challengeId } = request.params as { challengeId: string };
+      const status = await pushChallengeStatus(store, challengeId, factors);
+      if (!status)
+        throw new SerumsError("NOT_FOUND", "no such login challenge", { path: "/params/challengeId" });
+      return { status };
+    },
+  );
+
+  app.post(
+    "/factors/login/:challengeId/sms",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Send a login code by SMS to the challenge's user (same answer whoever it is)",
+        params: challengeParams,
+        response: {
+          202: { type: "object", properties: { kind: { type: "string" }, expiresAt: { type: "integer" } } },
+          400: PROBLEM,
+          429: PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      services.rateLimit(request);
+      const { challengeId } = request.params as { challengeId: string };
+      return reply.code(202).send(await prepareLoginFactor(store, challengeId, "sms", factors));
+    },
+  );
+
+  app.post(
+    "/factors/login/:challengeId/passkey",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "WebAuthn authentication options for navigator.credentials.get() on a login challenge",
+        params: challengeParams,
+        response: {
+          200: { type: "object", properties: { kind: { type: "string" }, options: anyObject } },
+          400: PROBLEM,
+          429: PROBLEM,
+        },
+      },
+    },
+    async (request) => {
+      services.rateLimit(request);
+      const { challengeId } = request.params as { challengeId: string };
+      return prepareLoginFactor(store, challengeId, "passkey", factors);
+    },
+  );
+}
