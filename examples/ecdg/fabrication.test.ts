@@ -1,8 +1,8 @@
 /**
  * The use-case data project: it loads and passes the project checks, its five source tables have
  * the columns of schemas.ts, every expression compiles against the columns it can see, and every
- * lookup and weight agrees with the knowledge tables and the mappings' code lists. (Fabricating
- * with it and loading the result into the record need the engine: see the report of issue 3.)
+ * lookup and weight agrees with the knowledge tables and the mappings' code lists. Fabricating
+ * with it, and loading the result into the record: fabrication-run.test.ts.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -38,6 +38,11 @@ function compile(p: Project, table: string, text: string, constraint: boolean): 
   const own = Object.keys(def.columns);
   const vars: VarInfo[] = [];
   const resolve = (name: string, parent: string | undefined, at: number): VarInfo => {
+    if (parent === undefined && name === "row_number()") {
+      const info = { index: own.length + vars.length, type: "integer" as const };
+      vars.push(info);
+      return info;
+    }
     if (parent === undefined) {
       const i = own.indexOf(name);
       if (i < 0) throw new ExpressionError(`no column ${name} in ${table}`, at);
@@ -159,7 +164,7 @@ describe("examples/ecdg/fabrication.yaml", () => {
     ).events[0]!.objects.find((o) => o.role === "drug")!.satellites[0]!.attributes;
     const route = routes.find(([name]) => name === "route")![1];
     const unit = routes.find(([name]) => name === "dose_unit")![1];
-    for (const drug of knowledge("regimen_drugs")) {
+    for (const drug of knowledge("treatment_drugs")) {
       assert.doesNotThrow(() => route.convert(drug.route!), drug.route);
       assert.doesNotThrow(() => unit.convert(drug.dose_unit!), drug.dose_unit);
     }
@@ -173,6 +178,31 @@ describe("examples/ecdg/fabrication.yaml", () => {
           assert.ok(allowed.includes(key), `${table} ${rule.id}: ${key}`);
       }
     }
+  });
+
+  it("builds knowledge/treatment_drugs.csv from regimen_drugs.csv and supportive_drugs.csv", () => {
+    const read = (file: string) =>
+      parseCsv(readFileSync(path.join(here, "knowledge", file), "utf8"), { columns: true }) as Record<
+        string,
+        string
+      >[];
+    const line = (r: Record<string, string>, kind: string, weight: string) =>
+      [r.regimen, r.drug, r.route, r.dose_unit, kind, weight].join(",");
+    const expected = [
+      ...read("regimen_drugs.csv").map((r) => line(r, "regimen", "100")),
+      ...read("regimens.csv").flatMap((g) =>
+        read("supportive_drugs.csv").map((s) => line({ ...s, regimen: g.regimen! }, "supportive", s.weight!)),
+      ),
+    ];
+    const actual = knowledge("treatment_drugs").map((r) => line(r, r.kind!, r.weight!));
+    assert.deepEqual(actual, expected);
+    const chemo = new Set(read("regimen_drugs.csv").map((r) => r.drug));
+    for (const s of read("supportive_drugs.csv"))
+      assert.ok(!chemo.has(s.drug), `${s.drug} is not a regimen drug`);
+    // The project's list of regimen drugs (rules regimen-drugs-first, supportive-then) is complete.
+    const rule = project.tables.chemocare_treatment!.rules!.find((r) => r.id === "supportive-then");
+    assert.ok(rule && "constraint" in rule);
+    for (const drug of chemo) assert.ok(rule.constraint.includes(`'${drug}'`), drug);
   });
 
   it("keeps CTCAE's highest grades (knowledge/ctcae_v5.csv) as mandatory ranges", () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { writeSample } from "../../examples/ecdg/write-sample.ts";
 import { recordSchema } from "../record/index.ts";
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts");
@@ -56,23 +57,44 @@ describe("the serums command", () => {
   });
 
   it("runs the demo, loads nothing new the second time, and lists and shows records", () => {
-    const sample = path.join(dir, "sample");
-    const first = serums(["demo", "--db", db, "--sample-dir", sample, "--json"]);
+    const first = serums(["demo", "--db", db, "--patients", "24", "--json"]);
     assert.equal(first.code, 0, first.stderr);
     const loaded = JSON.parse(first.stdout);
-    assert.equal(loaded.loads.length, 5);
-    assert.equal(loaded.loads[0].newPersons, 36);
+    assert.equal(loaded.patients, 24);
+    assert.equal(loaded.fabricated.patients, 24);
+    assert.ok(loaded.fabricated.chemocare_treatment > loaded.fabricated.chemocare_toxicity);
+    assert.deepEqual(
+      loaded.loads.map((l: { source: string }) => l.source),
+      ["ndc_smr06", "ndc_charlson", "ndc_smr01", "chemocare_toxicity", "chemocare_treatment"].map(
+        (t) => `fabricated:${t}`,
+      ),
+      "the five source tables are loaded, the auxiliary patients and regimes are not",
+    );
+    assert.equal(loaded.loads[0].newPersons, 24);
+    for (const load of loaded.loads) assert.equal(load.rowsRead, loaded.fabricated[load.source.slice(11)]);
     recordSchema.parse(loaded.record);
     assert.ok(loaded.record.identifiers.length > 0);
 
-    const second = JSON.parse(serums(["demo", "--db", db, "--sample-dir", sample, "--json"]).stdout);
+    const second = JSON.parse(serums(["demo", "--db", db, "--patients", "24", "--json"]).stdout);
     for (const load of second.loads) {
       assert.equal(load.newHubs + load.newLinks + load.newSatellites + load.newIdentifiers, 0, load.source);
       assert.equal(load.rowsUnchanged, load.rowsRead);
     }
+    const text = serums(["demo", "--db", db, "--patients", "24"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Edinburgh Cancer Data Gateway use case \(24 patients, seed 20140101\)/);
+    assert.match(text.stdout, /patients 24 \(not loaded\), ndc_smr06 24, /);
+    assert.match(text.stdout, /fabricated:chemocare_treatment +\d+ +\d+ +0 +0 +0 +0\n/);
+    assert.match(text.stdout, /Timeline \(\d+ events\)/);
+    const both = serums(["demo", "--db", db, "--patients", "5", "--paper-scale"]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--patients or --paper-scale, not both/);
+    const none = serums(["demo", "--db", db, "--patients", "0"]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /--patients must be at least 1/);
 
     const list = JSON.parse(serums(["record", "list", "--json", "--limit", "5", "--db", db]).stdout);
-    assert.equal(list.total, 36);
+    assert.equal(list.total, 24);
     assert.equal(list.records.length, 5);
     const id = list.records[0].serumsId;
     const shown = serums(["record", "show", id, "--json", "--db", db]);
@@ -93,15 +115,15 @@ describe("the serums command", () => {
     const early = JSON.parse(
       serums(["record", "show", id, "--json", "--effective", "2014-01-01", "--db", db]).stdout,
     );
-    assert.equal(early.events.length, 0, "the sample starts in 2014");
+    assert.equal(early.events.length, 0, "the use case's diagnoses start in 2014");
     const missing = serums(["record", "show", "srm-0000-0000-0000-0000", "--db", db]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no record with Serums ID srm-0000-0000-0000-0000/);
   });
 
-  it("ingests with a reject file and reports it; stops with exit 2 and a located error without one", () => {
+  it("ingests with a reject file and reports it; stops with exit 2 and a located error without one", async () => {
     const sample = path.join(dir, "sample2");
-    serums(["demo", "--db", path.join(dir, "other.db"), "--sample-dir", sample, "--json"]);
+    await writeSample(sample);
     const csv = readFileSync(path.join(sample, "ndc_smr06.csv"), "utf8").split(/\r?\n/);
     const broken = path.join(dir, "smr06.csv");
     const header = csv[0]!.split(",");

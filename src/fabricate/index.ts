@@ -4,6 +4,16 @@
  * (added by their parts) the writers, the profiler, derive and the quality report.
  */
 
+// The independent checker of a project's mandatory rules.
+export {
+  type CheckSummary,
+  checkingWriter,
+  checkOutput,
+  checkRows,
+  RuleChecker,
+  type TableCheckSummary,
+  type Violation,
+} from "./check/index.ts";
 // The engine.
 export {
   type CompiledProject,

@@ -1,36 +1,43 @@
 /**
- * `serums demo` (what `npm start` runs): writes the Edinburgh Cancer Data Gateway sample —
- * three Trak/Oncology CSV extracts and the Chemocare SQLite database — under the data folder,
- * loads all five tables into the embedded store, and shows one assembled record. Running it
- * again loads nothing new: loading is idempotent.
+ * `serums demo` (what `npm start` runs): fabricates the Edinburgh Cancer Data Gateway use case
+ * (examples/ecdg/fabrication.yaml: breast-cancer patients, their regimes, cycles, toxicities and
+ * hospital episodes) straight into the smart patient record through the use case's mappings,
+ * exactly as the five source tables of the three hospital databases would be loaded, then shows
+ * one assembled record. A few dozen patients by default, so that it runs in seconds; the paper's
+ * scale (933 patients, about 51,661 treatments) on request. Running it again with the same
+ * patients and seed loads nothing new: fabrication is deterministic and loading idempotent.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeSample } from "../../../examples/ecdg/write-sample.ts";
 import { readConfig } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
-import { assembleRecord, type IngestReport, ingest, listRecords, loadMapping } from "../../record/index.ts";
-import { openSource } from "../../sources/index.ts";
+import { compileProject, loadProject, type RunSummary, runProject } from "../../fabricate/index.ts";
+import { RecordWriter } from "../../fabricate/writers/record-writer.ts";
+import { assembleRecord, type IngestReport, listRecords } from "../../record/index.ts";
 import { parse, parseCount } from "../args.ts";
 import { printJson, withStore } from "../context.ts";
+import { ProgressBar } from "../progress-bar.ts";
 import { renderRecord } from "../render-record.ts";
 
-const DEMO_USAGE = `Usage: serums demo [--patients N] [--sample-dir DIR] [--db PATH|URL] [--json]
+/** Patients by default: enough for a varied record list, a few seconds on a fresh machine. */
+export const DEMO_PATIENTS = 60;
+/** The paper's extraction: 933 breast-cancer patients (section V-A). */
+export const PAPER_PATIENTS = 933;
 
-Writes the Edinburgh Cancer Data Gateway sample (a few dozen synthetic breast-cancer patients,
-five tables in three source databases) to DIR (default ./data/ecdg-sample), loads it into the
-store, and shows the record of the patient with the most events.`;
+const DEMO_USAGE = `Usage: serums demo [--patients N | --paper-scale] [--seed N] [--db PATH|URL] [--json]
+
+Fabricates the Edinburgh Cancer Data Gateway use case (examples/ecdg/fabrication.yaml) into the
+smart patient record through its mappings (examples/ecdg/mappings), and shows the record of the
+patient with the most events. Running it again with the same options loads nothing new.
+  --patients N    patients to fabricate (default ${DEMO_PATIENTS}); the other tables follow
+  --paper-scale   the paper's scale: ${PAPER_PATIENTS} patients, about 51,661 treatments
+  --seed N        the seed (default the project's); the same seed gives the same patients
+  --db PATH|URL   the store (default the configured one, ./data/serums.db)
+  --json          print the fabrication, the loads and the record as JSON`;
 
 const ECDG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/ecdg");
-
-/** Table → where the sample writer puts it. */
-const SOURCES: [table: string, source: (dir: string) => string][] = [
-  ["ndc_smr01", (dir) => path.join(dir, "ndc_smr01.csv")],
-  ["ndc_smr06", (dir) => path.join(dir, "ndc_smr06.csv")],
-  ["ndc_charlson", (dir) => path.join(dir, "ndc_charlson.csv")],
-  ["chemocare_treatment", (dir) => `${path.join(dir, "chemocare.db")}#chemocare_treatment`],
-  ["chemocare_toxicity", (dir) => `${path.join(dir, "chemocare.db")}#chemocare_toxicity`],
-];
+const PROJECT = path.join(ECDG, "fabrication.yaml");
+const MAPPINGS = path.join(ECDG, "mappings");
 
 /** One line per load: what each source added. */
 function renderLoadTable(reports: readonly IngestReport[]): string {
@@ -52,10 +59,22 @@ function renderLoadTable(reports: readonly IngestReport[]): string {
   return `${[line(header), ...rows.map(line)].map((l) => `  ${l}`).join("\n")}\n`;
 }
 
+/** What was fabricated, per table, in one line; the auxiliary tables marked as not loaded. */
+function renderFabricated(summary: RunSummary, loaded: ReadonlySet<string>): string {
+  const parts = summary.tables.map(
+    (t) => `${t.table} ${t.rows.toLocaleString("en-GB")}${loaded.has(t.table) ? "" : " (not loaded)"}`,
+  );
+  return `  ${parts.join(", ")}\n`;
+}
+
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { patients: { type: "string" }, "sample-dir": { type: "string" } },
+    {
+      patients: { type: "string" },
+      "paper-scale": { type: "boolean", default: false },
+      seed: { type: "string" },
+    },
     DEMO_USAGE,
   );
   if (values.help) {
@@ -64,38 +83,76 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0)
     throw new SerumsError("BAD_USAGE", `unexpected ${positionals.join(" ")}\n\n${DEMO_USAGE}`);
-  const patients = parseCount("patients", values.patients, 36, 5000);
-  const dir = values["sample-dir"] ?? path.join("data", "ecdg-sample");
-  await writeSample(dir, { patients });
-  const reports: IngestReport[] = [];
+  if (values["paper-scale"] && values.patients !== undefined)
+    throw new SerumsError("BAD_USAGE", `give --patients or --paper-scale, not both\n\n${DEMO_USAGE}`);
+  const patients = values["paper-scale"]
+    ? PAPER_PATIENTS
+    : parseCount("patients", values.patients, DEMO_PATIENTS, 100_000);
+  if (patients === 0) throw new SerumsError("BAD_USAGE", `--patients must be at least 1\n\n${DEMO_USAGE}`);
+  const seed = values.seed === undefined ? undefined : parseCount("seed", values.seed, 0, 0xffffffff);
+  const { project, source } = loadProject(PROJECT);
+  const compiled = compileProject(project, source);
+
   let location = "";
+  let summary: RunSummary | undefined;
+  let reports: IngestReport[] = [];
   const record = await withStore(values, async (store) => {
     location = store.location;
-    for (const [table, source] of SOURCES) {
-      const mapping = await loadMapping(path.join(ECDG, "mappings", `${table}.yaml`));
-      const reader = await openSource(source(dir));
-      try {
-        reports.push(await ingest(store, mapping, reader));
-      } finally {
-        await reader.close();
-      }
+    const writer = new RecordWriter({ store, mappings: MAPPINGS, unmapped: "skip" });
+    let bar: ProgressBar | undefined;
+    let current = "";
+    summary = await runProject(compiled, writer, {
+      rows: patients,
+      ...(seed === undefined ? {} : { seed }),
+      onProgress(table, done, total) {
+        if (table !== current) {
+          bar?.finish();
+          bar = new ProgressBar(table, total);
+          current = table;
+        }
+        bar!.update(done);
+      },
+    });
+    bar?.finish();
+    reports = writer.reports;
+    const failed = summary.tables.filter((t) => t.failed > 0);
+    if (failed.length > 0) {
+      throw new SerumsError(
+        "BAD_PROJECT",
+        `${PROJECT}: ${failed.map((t) => `${t.table}: ${t.failed} records could not be made`).join("; ")}`,
+        { file: PROJECT },
+      );
     }
     let best: { serumsId: string; events: number } | undefined;
-    for (const summary of await listRecords(store, { limit: 10_000, offset: 0 })) {
-      if (!best || summary.events > best.events) best = summary;
+    for (const entry of await listRecords(store, { limit: 100_000, offset: 0 })) {
+      if (!best || entry.events > best.events) best = entry;
     }
-    if (!best) throw new SerumsError("NOT_FOUND", "the sample loaded no records");
+    if (!best) throw new SerumsError("NOT_FOUND", "the demo loaded no records");
     return assembleRecord(store, best.serumsId);
   });
+  const run = summary!;
+  const loaded = new Set(reports.map((r) => r.source.replace(/^fabricated:/, "")));
   if (values.json) {
-    printJson({ sample: dir, loads: reports, record });
+    printJson({
+      project: PROJECT,
+      seed: run.seed,
+      patients,
+      fabricated: Object.fromEntries(run.tables.map((t) => [t.table, t.rows])),
+      seconds: run.seconds,
+      loads: reports,
+      record,
+    });
     return 0;
   }
-  process.stdout.write(`Sample written to ${dir}; loaded into ${location}:\n\n`);
+  process.stdout.write(
+    `Fabricated the Edinburgh Cancer Data Gateway use case (${patients.toLocaleString("en-GB")} patients, seed ${run.seed}) in ${run.seconds.toFixed(1)} s:\n`,
+  );
+  process.stdout.write(renderFabricated(run, loaded));
+  process.stdout.write(`\nLoaded into ${location} through examples/ecdg/mappings:\n\n`);
   process.stdout.write(`${renderLoadTable(reports)}\n`);
   process.stdout.write(renderRecord(record, readConfig().defaultTimeZone));
   process.stdout.write(
-    `\nThis is the patient with the most events. See others with:\n  ./bin/serums record list\n  ./bin/serums record show ${record.serumsId} --json\n`,
+    `\nThis is the patient with the most events. See others with:\n  ./bin/serums record list\n  ./bin/serums record show ${record.serumsId} --json\nThe paper's scale: ./bin/serums demo --paper-scale\n`,
   );
   return 0;
 }

@@ -1,11 +1,12 @@
 /**
  * `serums fabricate report --real R --synthetic S`: the quality and privacy of synthetic data
- * against the real data. Exit 1 when a synthetic row copies a real one.
+ * against the real data, and with --project its mandatory-rule violations. Exit 1 when a synthetic
+ * row copies a real one or (with --project) a mandatory rule does not hold.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { SerumsError } from "../../errors/index.ts";
 import { parseForeignKey } from "../../fabricate/profile/index.ts";
-import { qualityReport, renderReport } from "../../fabricate/report/index.ts";
+import { checkProjectRules, qualityReport, renderReport } from "../../fabricate/report/index.ts";
 import { parse, parseCount, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
 
@@ -22,8 +23,9 @@ closest real row against the real rows' own nearest-neighbour distances. No real
                     postgres:// URL (tables are matched by name)
   --synthetic S     the synthetic data, likewise
   --fk C.col=P.col  a foreign key the real source does not declare (repeatable)
-  --project P       the data project S was made from: its mandatory rules are checked
-                    (not yet available: the report says so)
+  --project P       the data project S was made from: S is read back and every mandatory rule
+                    checked (types, nulls, ranges, categories, patterns, constraints, lookups,
+                    keys, foreign keys, children per parent); exit 1 on any violation
   --sample N        rows sampled per table (default 100000)
   --seed N          the sampling seed (default 1)
   --out FILE        also write the JSON report to FILE (--force to overwrite)
@@ -69,14 +71,12 @@ export async function fabricateReport(argv: string[]): Promise<number> {
     },
   });
   if (values.project !== undefined) {
-    report.rules = {
-      checked: false,
-      violations: 0,
-      note: "the engine does not yet export a checker of a project's rules against existing rows",
-    };
+    if (process.stderr.isTTY) process.stderr.write(`checking the rules of ${values.project}\n`);
+    report.rules = await checkProjectRules(values.project as string, synthetic);
   }
   if (out) writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`, { flag: values.force ? "w" : "wx" });
   if (values.json) printJson(report);
   else process.stdout.write(renderReport(report));
-  return report.privacy.some((p) => p.exactCopies > 0) ? 1 : 0;
+  const copies = report.privacy.some((p) => p.exactCopies > 0);
+  return copies || (report.rules?.violations ?? 0) > 0 ? 1 : 0;
 }

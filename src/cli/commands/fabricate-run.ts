@@ -4,13 +4,14 @@
  * checked, soft rules dropped, records that could not be made).
  */
 import { SerumsError } from "../../errors/index.ts";
+import { type CheckSummary, checkingWriter } from "../../fabricate/check/index.ts";
 import { compileProject, loadProject, type RunSummary, runProject } from "../../fabricate/index.ts";
 import { OUTPUT_FORMS, openWriter } from "../../fabricate/writers/index.ts";
 import { parse, parseCount, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
 import { ProgressBar } from "../progress-bar.ts";
 
-const USAGE = `Usage: serums fabricate run PROJECT --out SPEC [--seed N] [--rows N] [--target DB] [--force] [--json]
+const USAGE = `Usage: serums fabricate run PROJECT --out SPEC [--seed N] [--rows N] [--target DB] [--check] [--force] [--json]
 
 Fabricates the tables of the data project PROJECT (YAML) into SPEC, one of:
   ${OUTPUT_FORMS}
@@ -18,6 +19,8 @@ Fabricates the tables of the data project PROJECT (YAML) into SPEC, one of:
   --rows N       rows of every table given as a number (tables per parent or by ratio follow)
   --target DB    the database reuse/mixed tables take existing rows from (default the project's)
   --mappings D   record:DB — the folder of mappings (TABLE.yaml) into the smart patient record
+  --check        check every row against the project's mandatory rules as it is written, by a
+                 checker independent of the solver; print the violations (exit 1 if any)
   --force        replace existing output files or tables
   --json         print the summary as JSON`;
 
@@ -44,6 +47,21 @@ export function renderSummary(summary: RunSummary): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The --check part of the summary. */
+export function renderCheck(check: CheckSummary): string {
+  const lines = [
+    `  mandatory rules checked independently on ${check.rows.toLocaleString("en-GB")} rows: ${check.violations} violation(s)${check.violations === 0 ? "" : "  ← must be 0"}`,
+  ];
+  for (const [rule, n] of Object.entries(check.byRule)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5))
+    lines.push(`    ${rule}: ${n}`);
+  for (const e of check.examples.slice(0, 3))
+    lines.push(`    e.g. ${e.table} row ${e.row}, ${e.rule}: ${e.message}`);
+  for (const note of check.notChecked) lines.push(`    not checked: ${note}`);
+  return `${lines.join("\n")}\n`;
+}
+
 export async function fabricateRun(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -54,6 +72,7 @@ export async function fabricateRun(argv: string[]): Promise<number> {
       target: { type: "string" },
       mappings: { type: "string" },
       force: { type: "boolean", default: false },
+      check: { type: "boolean", default: false },
     },
     USAGE,
   );
@@ -68,10 +87,12 @@ export async function fabricateRun(argv: string[]): Promise<number> {
   const rows = values.rows === undefined ? undefined : parseCount("rows", values.rows, 0, 1_000_000_000);
   const { project, source } = loadProject(positionals[0]!);
   const compiled = compileProject(project, source);
-  const writer = await openWriter(out, {
+  const opened = await openWriter(out, {
     overwrite: values.force === true,
     ...(values.mappings === undefined ? {} : { recordMappings: values.mappings }),
   });
+  const checking = values.check === true ? checkingWriter(project, source, opened) : undefined;
+  const writer = checking ?? opened;
   let bar: ProgressBar | undefined;
   let current = "";
   const summary = await runProject(compiled, writer, {
@@ -88,7 +109,8 @@ export async function fabricateRun(argv: string[]): Promise<number> {
     },
   });
   bar?.finish();
-  if (values.json) printJson(summary);
-  else process.stdout.write(renderSummary(summary));
-  return summary.tables.some((t) => t.failed > 0) ? 1 : 0;
+  const check = checking?.summary();
+  if (values.json) printJson(check === undefined ? summary : { ...summary, check });
+  else process.stdout.write(renderSummary(summary) + (check === undefined ? "" : renderCheck(check)));
+  return summary.tables.some((t) => t.failed > 0) || (check?.violations ?? 0) > 0 ? 1 : 0;
 }

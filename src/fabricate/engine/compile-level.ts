@@ -1,25 +1,4 @@
-/**
- * Compiles a table's rules, at one "level" (the mandatory rules plus a set of active soft
- * rules), into a record solver: the columns become variables with domains (intervals for numbers
- * and dates, finite sets for categories and booleans), the rules constraints. Done once per
- * project; per row only closures run.
- *
- * 1. Each column is assigned one way: copied from a parent (foreign key columns), a sequence
- *    (a single integer primary key with no rules), computed (`column = expression`, when the
- *    column has no value rule of its own), drawn from a knowledge table (lookup), or sampled
- *    (its distribution, categories, pattern, or a default).
- * 2. Bounds are propagated statically through the linear constraints (interval arithmetic, to a
- *    fixpoint); an emptied domain is an unsatisfiable set, reported naming the rules that bounded
- *    it (propagate.ts).
- * 3. The columns are ordered by the constraint graph (what a computation, a condition or a lookup
- *    reads comes first; sampled columns before unsampled ones, so that an unsampled column is the
- *    one a relation pins down), and every constraint is checked at the step that completes it.
- * 4. At each sampled step the column's interval is narrowed through the linear constraints with
- *    the values already chosen (precomputed per step: the contribution of later columns is a
- *    constant interval), then the value is drawn from its distribution within it.
- */
-import type { ProjectSource } from "../project/index.ts";
-import type { CategoriesRule, DistributionDef, LookupRule, ProjectValue } from "../project/project-types.ts";
+import type { LookupRule, ProjectValue } from "../project/project-types.ts";
 import {
   type CompareOp,
   type Compiled,
@@ -29,143 +8,24 @@ import {
   type Evaluator,
   type ResolveVar,
 } from "../rules/compile-expression.ts";
-import {
-  compileDistribution,
-  type Draw,
-  distributionBounds,
-  type NumericDistribution,
-} from "../rules/distributions.ts";
+import { compileDistribution, type Draw, distributionBounds } from "../rules/distributions.ts";
 import { type Expr, ExpressionError } from "../rules/expression.ts";
-import { FORMAT_GENERATORS } from "../rules/formats.ts";
-import { compileRegex, RegexError, type TextGenerator } from "../rules/regex-generator.ts";
-import type { CellValue, ColumnSpec } from "../table-spec.ts";
-import type { KnowledgeTable } from "./knowledge.ts";
+import type { TextGenerator } from "../rules/regex-generator.ts";
+import type { CellValue } from "../table-spec.ts";
+import { keyOf, knowledgeIndex, lookupStep } from "./level-lookup.ts";
+import { deriveStep, finiteStep } from "./level-steps.ts";
+import { categoryValues, defaultText, textGenerator, weightsFor } from "./level-text.ts";
+import type { Check, Level, LevelInput, Step, UniqueSet } from "./level-types.ts";
+import { convert, EPS, locate, numericDistribution, tighten } from "./level-values.ts";
 import type { Prng } from "./prng.ts";
 import { type LinearConstraint, propagate } from "./propagate.ts";
-import type { ShapedRule, TableShape } from "./table-shape.ts";
+import type { ShapedRule } from "./table-shape.ts";
 import { unsatisfiable } from "./table-shape.ts";
-import {
-  columnStep,
-  defaultWindow,
-  describeType,
-  toEngineNumber,
-  toEngineValue,
-  typeDomain,
-} from "./values.ts";
+import { columnStep, defaultWindow, typeDomain } from "./values.ts";
 
-export interface Check {
-  fn: Evaluator;
-  rule: ShapedRule;
-}
+export type { Check, Level, LevelInput, Step, UniqueSet } from "./level-types.ts";
 
-/** One step of the solver: assigns one or more columns; `random` steps can be retried. */
-export interface Step {
-  columns: number[];
-  random: boolean;
-  assign(v: CellValue[], rng: Prng): boolean;
-  checks: Check[];
-}
-
-export interface UniqueSet {
-  /** Names the set across levels (its columns joined). */
-  key: string;
-  columns: number[];
-  rule: ShapedRule | null;
-  /** The step to retry when a row repeats a key. */
-  failStep: number;
-  /** The keys seen, shared by every level (the table solver sets it). */
-  seen?: Set<CellValue>;
-}
-
-export interface Level {
-  /** The soft rules active at this level. */
-  soft: ShapedRule[];
-  steps: Step[];
-  unique: UniqueSet[];
-  /** Static domains of the value array (own columns then parent slots). */
-  lo: Float64Array;
-  hi: Float64Array;
-  /** The single-column integer primary key filled by a sequence, or -1. */
-  sequenceColumn: number;
-}
-
-export interface LevelInput {
-  shape: TableShape;
-  source: ProjectSource;
-  knowledge: Map<string, KnowledgeTable>;
-  /** The static domain of a parent slot (the parent's, or the type's for reused rows). */
-  slotDomain(slot: number): [number, number];
-}
-
-const EPS = 1e-9;
-
-function locate(input: LevelInput, rule: ShapedRule, field: (string | number)[], run: () => void): void {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ExpressionError || error instanceof RegexError) {
-      throw input.source.error([...rule.path, ...field], error.message);
-    }
-    throw error;
-  }
-}
-
-function convert(
-  input: LevelInput,
-  rule: ShapedRule,
-  field: (string | number)[],
-  value: ProjectValue | undefined,
-  column: ColumnSpec,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = toEngineNumber(value, column);
-  if (n === undefined)
-    throw input.source.error(
-      [...rule.path, ...field],
-      `expected ${describeType(column)} for ${column.name}`,
-      value,
-    );
-  return n;
-}
-
-function numericDistribution(
-  input: LevelInput,
-  rule: ShapedRule,
-  d: DistributionDef,
-  column: ColumnSpec,
-  at: (string | number)[],
-): NumericDistribution {
-  const c = (field: string, value: ProjectValue | undefined) =>
-    convert(input, rule, [...at, field], value, column);
-  const offset = (value: ProjectValue | undefined) => (value === undefined ? 0 : c("offset", value)!);
-  switch (d.kind) {
-    case "uniform":
-    case "truncated_normal": {
-      const min = c("min", d.min)!;
-      const max = c("max", d.max)!;
-      if (min > max) throw input.source.error([...at, "min"], `min is above max`, d.min);
-      return d.kind === "uniform"
-        ? { kind: "uniform", min, max }
-        : { kind: "truncated_normal", mean: c("mean", d.mean)!, sd: d.sd, min, max };
-    }
-    case "normal":
-      return { kind: "normal", mean: c("mean", d.mean)!, sd: d.sd };
-    case "lognormal":
-      return { kind: "lognormal", mu: d.mu, sigma: d.sigma, offset: offset(d.offset) };
-    case "exponential":
-      return { kind: "exponential", rate: d.rate ?? 1 / d.mean!, offset: offset(d.offset) };
-    case "histogram": {
-      const edges = d.edges.map((e, i) => convert(input, rule, [...at, "edges", i], e, column)!);
-      for (let i = 1; i < edges.length; i++) {
-        if (edges[i]! < edges[i - 1]!)
-          throw input.source.error([...at, "edges", i], "edges must not decrease", d.edges[i]);
-      }
-      if (d.weights.every((w) => w === 0))
-        throw input.source.error([...at, "weights"], "at least one weight must be above 0");
-      return { kind: "histogram", edges, weights: d.weights };
-    }
-  }
-}
+const finiteTypes = new Set(["categorical", "boolean"]);
 
 /** Which rule (if any) gives a column its values, per column, at this level. */
 interface ValueRules {
@@ -402,6 +262,17 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       if (rule.when === null) narrow(c, a, b, rule);
     }
     for (const rule of valueRules[c]!.samplers) {
+      if ("categories" in rule.def && finiteTypes.has(column.type) === false && column.type !== "string") {
+        // A number or date column drawn from listed values: its domain is their span.
+        const values = categoryValues(input, rule, column).values as number[];
+        if (
+          rule.when === null &&
+          rule === valueRules[c]!.samplers.find((s) => s.when === null) &&
+          how[c] === "sample"
+        )
+          narrow(c, Math.min(...values), Math.max(...values), rule);
+        continue;
+      }
       if (!("distribution" in rule.def)) continue;
       const d = numericDistribution(input, rule, rule.def.distribution, column, ["distribution"]);
       samplerDraw.set(rule, compileDistribution(d));
@@ -568,7 +439,14 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       });
     }
     for (const rule of valueRules[c]!.categories) {
-      if (sampled && rule.when === null && rule === valueRules[c]!.samplers.find((s) => s.when === null))
+      // The sampler guarantees it when it is the one drawing (no conditional sampler can take over).
+      const samplers = valueRules[c]!.samplers;
+      if (
+        sampled &&
+        rule.when === null &&
+        rule === samplers.find((s) => s.when === null) &&
+        samplers.every((s) => s === rule || s.when === null)
+      )
         continue;
       const allowed = new Set(categoryValues(input, rule, column).values);
       const w = compileWhen(rule)?.fn;
@@ -708,7 +586,23 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
     // Numbers, dates, date-times.
     const [typeLo, typeHi] = typeDomain(column);
     const [wLo, wHi] = defaultWindow(column);
-    const draws = options.map((o) => ({ when: o.when, draw: samplerDraw.get(o.rule) ?? null }));
+    const draws = options.map((o) => {
+      const d = o.rule.def;
+      const bounds =
+        "distribution" in d
+          ? distributionBounds(numericDistribution(input, o.rule, d.distribution, column, ["distribution"]))
+          : [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+      let listed: { values: Float64Array; weights: Float64Array; allowed: Float64Array } | null = null;
+      if ("categories" in d) {
+        const { values, weights } = categoryValues(input, o.rule, column);
+        listed = {
+          values: Float64Array.from(values as number[]),
+          weights: Float64Array.from(weights),
+          allowed: new Float64Array(values.length),
+        };
+      }
+      return { when: o.when, draw: samplerDraw.get(o.rule) ?? null, lo: bounds[0]!, hi: bounds[1]!, listed };
+    });
     const discrete = column.type !== "decimal";
     const inv = discrete ? 1 : 10 ** (column.scale ?? 2);
     return {
@@ -771,14 +665,40 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
         }
         a = ab[0]!;
         b = ab[1]!;
-        if (a > b + EPS) return false;
         let draw: Draw | null = null;
         for (const o of draws) {
           if (o.when === null || o.when(v) === true) {
             draw = o.draw;
+            if (o.lo > a) a = o.lo;
+            if (o.hi < b) b = o.hi;
+            if (o.listed !== null) {
+              // Drawn from listed values (a categories rule): those within the bounds, by weight.
+              if (a > b + EPS) return false;
+              const { values, weights, allowed } = o.listed;
+              let total = 0;
+              for (let i = 0; i < values.length; i++) {
+                const x = values[i]!;
+                allowed[i] = x >= a - EPS && x <= b + EPS ? weights[i]! : 0;
+                total += allowed[i]!;
+              }
+              if (total <= 0) return false;
+              let r = rng.next() * total;
+              let pick = values.length - 1;
+              for (let i = 0; i < values.length; i++) {
+                r -= allowed[i]!;
+                if (r < 0) {
+                  pick = i;
+                  break;
+                }
+              }
+              while (allowed[pick]! <= 0) pick--;
+              v[c] = values[pick]!;
+              return true;
+            }
             break;
           }
         }
+        if (a > b + EPS) return false;
         let x: number;
         if (draw === null) {
           // Uniform; a side still at the type's limit takes the default window's width.
@@ -884,368 +804,4 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
   for (const rule of active) if ("unique" in rule.def) addUnique(rule.def.unique, rule);
 
   return { soft: active.filter((r) => r.soft), steps, unique, lo, hi, sequenceColumn };
-}
-
-/** Narrows [ab[0], ab[1]] by coef·x + S op 0 with S in [sLo, sHi], in whole steps. */
-function tighten(
-  ab: Float64Array,
-  coef: number,
-  sLo: number,
-  sHi: number,
-  op: CompareOp,
-  exact: boolean,
-  step: number,
-): void {
-  if (op === "<=" || op === "<" || op === "=") {
-    const bound = -sLo / coef;
-    const strict = op === "<" && exact;
-    if (coef > 0) {
-      const h = strict ? (Math.ceil(bound / step - EPS) - 1) * step : Math.floor(bound / step + EPS) * step;
-      if (h < ab[1]!) ab[1] = h;
-    } else {
-      const l = strict ? (Math.floor(bound / step + EPS) + 1) * step : Math.ceil(bound / step - EPS) * step;
-      if (l > ab[0]!) ab[0] = l;
-    }
-  }
-  if (op === ">=" || op === ">" || op === "=") {
-    const bound = -sHi / coef;
-    const strict = op === ">" && exact;
-    if (coef > 0) {
-      const l = strict ? (Math.floor(bound / step + EPS) + 1) * step : Math.ceil(bound / step - EPS) * step;
-      if (l > ab[0]!) ab[0] = l;
-    } else {
-      const h = strict ? (Math.ceil(bound / step - EPS) - 1) * step : Math.floor(bound / step + EPS) * step;
-      if (h < ab[1]!) ab[1] = h;
-    }
-  }
-}
-
-function keyOf(v: CellValue[], keys: readonly number[]): string {
-  if (keys.length === 1) return String(v[keys[0]!]);
-  let out = "";
-  for (let i = 0; i < keys.length; i++) out += `${i === 0 ? "" : "\u0001"}${String(v[keys[i]!])}`;
-  return out;
-}
-
-function knowledgeIndex(
-  input: LevelInput,
-  rule: ShapedRule,
-  keys: readonly number[],
-  outs: readonly number[],
-  knowledgeColumns: Map<number, number>,
-  columns: readonly ColumnSpec[],
-): Map<string, { values: CellValue[][]; cum: Float64Array }> {
-  const def = (rule.def as LookupRule).lookup;
-  const table = input.knowledge.get(def.table)!;
-  const weightColumn = def.weight === undefined ? -1 : table.columns.indexOf(def.weight);
-  if (def.weight !== undefined && weightColumn < 0) {
-    throw input.source.error(
-      [...rule.path, "lookup", "weight"],
-      `knowledge table ${def.table} has no column ${def.weight}; its columns: ${table.columns.join(", ")}`,
-      def.weight,
-    );
-  }
-  const groups = new Map<string, { values: CellValue[][]; weights: number[] }>();
-  const keyRow: CellValue[] = [];
-  table.rows.forEach((row, r) => {
-    const read = (c: number): CellValue => {
-      const text = row[knowledgeColumns.get(c)!] ?? "";
-      const value = toEngineValue(text, columns[c]!);
-      if (value === undefined) {
-        throw input.source.error(
-          [...rule.path, "lookup", "columns", columns[c]!.name],
-          `${table.file} line ${r + 2}: ${JSON.stringify(text)} is not ${describeType(columns[c]!)}`,
-          text,
-        );
-      }
-      return value;
-    };
-    keys.forEach((c, i) => {
-      keyRow[i] = read(c);
-    });
-    const key = keyOf(
-      keyRow,
-      keys.map((_, i) => i),
-    );
-    const weight = weightColumn < 0 ? 1 : Number(row[weightColumn]);
-    if (!Number.isFinite(weight) || weight < 0) {
-      throw input.source.error(
-        [...rule.path, "lookup", "weight"],
-        `${table.file} line ${r + 2}: the weight ${JSON.stringify(row[weightColumn])} is not a number >= 0`,
-      );
-    }
-    const group = groups.get(key) ?? { values: [], weights: [] };
-    group.values.push(outs.map(read));
-    group.weights.push(weight);
-    groups.set(key, group);
-  });
-  const index = new Map<string, { values: CellValue[][]; cum: Float64Array }>();
-  for (const [key, group] of groups) {
-    const cum = new Float64Array(group.weights.length);
-    let total = 0;
-    group.weights.forEach((w, i) => {
-      total += w;
-      cum[i] = total;
-    });
-    if (total > 0) index.set(key, { values: group.values, cum });
-  }
-  return index;
-}
-
-function lookupStep(
-  input: LevelInput,
-  l: {
-    rule: ShapedRule;
-    keys: number[];
-    outs: number[];
-    knowledgeColumns: Map<number, number>;
-    when: Compiled | null;
-  },
-  columns: readonly ColumnSpec[],
-  checks: Check[],
-  fallbacks: Step[],
-  nulls: ((v: CellValue[], rng: Prng) => boolean)[],
-): Step {
-  const index = knowledgeIndex(input, l.rule, l.keys, l.outs, l.knowledgeColumns, columns);
-  const { keys, outs } = l;
-  const when = l.when?.fn ?? null;
-  return {
-    columns: outs,
-    random: true,
-    checks,
-    assign(v, rng) {
-      if (when !== null && when(v) !== true) {
-        // The condition does not hold: each column is assigned as it would be without the lookup.
-        for (const f of fallbacks) if (!f.assign(v, rng)) return false;
-        return true;
-      }
-      const group = index.get(keyOf(v, keys));
-      if (group === undefined) return false;
-      const cum = group.cum;
-      const r = rng.next() * cum[cum.length - 1]!;
-      let low = 0;
-      let high = cum.length - 1;
-      while (low < high) {
-        const mid = (low + high) >> 1;
-        if (cum[mid]! > r) high = mid;
-        else low = mid + 1;
-      }
-      const row = group.values[low]!;
-      for (let i = 0; i < outs.length; i++) v[outs[i]!] = nulls[i]!(v, rng) ? null : row[i]!;
-      return true;
-    },
-  };
-}
-
-function deriveStep(
-  input: LevelInput,
-  c: number,
-  options: { when: Compiled | null; expr: Compiled; rule: ShapedRule }[],
-  fallback: Step,
-  checks: Check[],
-): Step {
-  const column = input.shape.spec.columns[c]!;
-  const conditional = options.every((o) => o.when !== null);
-  const fns = options.map((o) => ({ when: o.when?.fn ?? null, fn: o.expr.fn }));
-  const inv = column.type === "decimal" ? 10 ** (column.scale ?? 2) : 1;
-  const categories = column.type === "categorical" ? new Set<CellValue>(column.categories) : null;
-  const set = (v: CellValue[], x: CellValue): boolean => {
-    if (x === null) {
-      if (!column.nullable) return false;
-      v[c] = null;
-      return true;
-    }
-    switch (column.type) {
-      case "integer":
-      case "date":
-      case "datetime":
-        if (typeof x !== "number" || !Number.isInteger(x)) {
-          if (typeof x === "number" && Math.abs(x - Math.round(x)) < 1e-9) x = Math.round(x);
-          else return false;
-        }
-        break;
-      case "decimal":
-        if (typeof x !== "number") return false;
-        x = Math.round(x * inv) / inv;
-        break;
-      case "boolean":
-        if (typeof x !== "boolean") return false;
-        break;
-      case "categorical":
-        if (!categories!.has(String(x))) return false;
-        x = String(x);
-        break;
-      default:
-        x = String(x);
-    }
-    v[c] = x;
-    return true;
-  };
-  return {
-    columns: [c],
-    // Conditional computations fall back to sampling, which can be retried.
-    random: conditional,
-    checks,
-    assign(v, rng) {
-      for (const o of fns) {
-        if (o.when === null || o.when(v) === true) return set(v, o.fn(v));
-      }
-      return fallback.assign(v, rng);
-    },
-  };
-}
-
-function finiteStep(
-  c: number,
-  values: readonly CellValue[],
-  options: { when: Evaluator | null; weights: Float64Array }[],
-  pickNull: (v: CellValue[], rng: Prng) => boolean,
-  checks: Check[],
-): Step {
-  const uniform = new Float64Array(values.length).fill(1);
-  const m = values.length;
-  const allowed = new Float64Array(m);
-  const draw = (weights: Float64Array, total: number, rng: Prng): number => {
-    let r = rng.next() * total;
-    for (let i = 0; i < m; i++) {
-      r -= weights[i]!;
-      if (r < 0) return i;
-    }
-    for (let i = m - 1; i >= 0; i--) if (weights[i]! > 0) return i;
-    return 0;
-  };
-  const sums = new Map<Float64Array, number>();
-  const sumOf = (w: Float64Array) => {
-    let s = sums.get(w);
-    if (s === undefined) {
-      s = w.reduce((a, b) => a + b, 0);
-      sums.set(w, s);
-    }
-    return s;
-  };
-  return {
-    columns: [c],
-    random: true,
-    checks,
-    assign(v, rng) {
-      if (pickNull(v, rng)) {
-        v[c] = null;
-        return true;
-      }
-      let weights: Float64Array = uniform;
-      for (const o of options) {
-        if (o.when === null || o.when(v) === true) {
-          weights = o.weights;
-          break;
-        }
-      }
-      const total = sumOf(weights);
-      if (total <= 0) return false;
-      v[c] = values[draw(weights, total, rng)]!;
-      if (checks.length === 0) return true;
-      // Forward checking: on a miss, keep only the values this step's checks accept.
-      let ok = true;
-      for (const check of checks) if (check.fn(v) === false) ok = false;
-      if (ok) return true;
-      let remaining = 0;
-      for (let i = 0; i < m; i++) {
-        allowed[i] = 0;
-        if (weights[i]! <= 0) continue;
-        v[c] = values[i]!;
-        let pass = true;
-        for (const check of checks) {
-          if (check.fn(v) === false) {
-            pass = false;
-            break;
-          }
-        }
-        if (pass) {
-          allowed[i] = weights[i]!;
-          remaining += weights[i]!;
-        }
-      }
-      if (remaining <= 0) return false;
-      v[c] = values[draw(allowed, remaining, rng)]!;
-      return true;
-    },
-  };
-}
-
-/** The values of a categories rule, converted to the column's type. */
-function categoryValues(
-  input: LevelInput,
-  rule: ShapedRule,
-  column: ColumnSpec,
-): { values: CellValue[]; weights: number[] } {
-  const def = (rule.def as CategoriesRule).categories;
-  const entries: [unknown, number][] = def.values
-    ? def.values.map((x) => [x, 1])
-    : Object.entries(def.weights!).map(([k, w]) => [k, w]);
-  const values: CellValue[] = [];
-  const weights: number[] = [];
-  entries.forEach(([raw, w], i) => {
-    const value = column.type === "string" ? String(raw) : toEngineValue(raw, column);
-    if (value === undefined || value === null) {
-      const field = def.values ? ["categories", "values", i] : ["categories", "weights", String(raw)];
-      throw input.source.error(
-        [...rule.path, ...field],
-        `${JSON.stringify(raw)} is not a value of ${column.name}: expected ${describeType(column)}`,
-        raw,
-      );
-    }
-    values.push(value);
-    weights.push(w);
-  });
-  if (weights.every((w) => w === 0))
-    throw input.source.error([...rule.path, "categories"], "at least one weight must be above 0");
-  return { values, weights };
-}
-
-function weightsFor(
-  input: LevelInput,
-  rule: ShapedRule,
-  column: ColumnSpec,
-  domain: readonly CellValue[],
-): Float64Array {
-  const { values, weights } = categoryValues(input, rule, column);
-  const out = new Float64Array(domain.length);
-  values.forEach((value, i) => {
-    const at = domain.indexOf(value);
-    if (at >= 0) out[at] = weights[i]!;
-  });
-  return out;
-}
-
-function textGenerator(input: LevelInput, rule: ShapedRule, column: ColumnSpec): TextGenerator {
-  const d = rule.def;
-  if ("pattern" in d) {
-    if (d.pattern.format !== undefined) return FORMAT_GENERATORS[d.pattern.format];
-    let gen: TextGenerator = defaultText;
-    locate(input, rule, ["pattern", "regex"], () => {
-      gen = compileRegex(d.pattern.regex!);
-    });
-    return gen;
-  }
-  if ("categories" in d) {
-    const { values, weights } = categoryValues(input, rule, column);
-    const cum = new Float64Array(weights.length);
-    let total = 0;
-    weights.forEach((w, i) => {
-      total += w;
-      cum[i] = total;
-    });
-    return (rng) => {
-      const r = rng.next() * total;
-      for (let i = 0; i < cum.length; i++) if (r < cum[i]!) return values[i] as string;
-      return values[values.length - 1] as string;
-    };
-  }
-  return defaultText;
-}
-
-const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-function defaultText(rng: Prng): string {
-  let out = "";
-  for (let i = 0; i < 8; i++) out += ALPHANUMERIC[Math.floor(rng.next() * 36)];
-  return out;
 }

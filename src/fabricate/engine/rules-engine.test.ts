@@ -458,6 +458,24 @@ describe("conflicts between rules", () => {
     );
   });
 
+  test("only soft rules in the conflict set are dropped: a lower-priority rule not involved stays", async () => {
+    const { rows, summary } = await rowsOf(
+      single(
+        "c: { type: integer }\na: { type: integer }\nb: { type: integer }",
+        "- { range: { column: a, min: 0, max: 9 } }\n- { range: { column: b, min: 0, max: 9 } }\n- { id: never-seven, constraint: 'a != 7' }\n- { id: conflicting, soft: true, priority: 5, constraint: 'a * a = 49 or b > 100' }\n- { id: unrelated, soft: true, priority: 1, constraint: 'c * c <= 25' }\n- { range: { column: c, min: 0, max: 9 } }",
+        300,
+      ),
+    );
+    // c comes first: the unrelated rule's check fails now and then (c > 5 is drawn again) before
+    // the search is stuck on the conflicting one; only the conflicting one is dropped.
+    assert.deepEqual(summary.tables[0]!.softDropped, { conflicting: 300 });
+    assert.equal(summary.tables[0]!.failed, 0);
+    for (const r of rows) {
+      assert.ok((r.c as number) <= 5, `the unrelated soft rule holds: c ${r.c}`);
+      assert.notEqual(r.a, 7);
+    }
+  });
+
   test("a record that cannot be satisfied is not written, and reported with its rule", async () => {
     const { rows, summary } = await rowsOf(
       single(
@@ -520,5 +538,44 @@ fabricate:
         "given on its cycle's day, in opening hours",
       );
     }
+  });
+});
+
+describe("categories and distributions on number and date columns", () => {
+  test("a categories rule on an integer column draws its values by weight (issue: 0–998 came out)", async () => {
+    const { rows } = await rowsOf(
+      single(
+        "grade: { type: integer }\nseen: { type: date }",
+        "- { id: grade, categories: { column: grade, weights: { '0': 6, '1': 3, '2': 1 } } }\n- { id: seen, categories: { column: seen, values: ['2015-01-01', '2015-06-30'] } }",
+      ),
+    );
+    const counts = [0, 0, 0];
+    for (const r of rows) counts[r.grade as number]!++;
+    assert.equal(counts[0]! + counts[1]! + counts[2]!, 2000, "every grade is 0, 1 or 2");
+    assert.ok(counts[0]! > counts[1]! && counts[1]! > counts[2]! && counts[2]! > 100, `${counts}`);
+    assert.deepEqual(new Set(rows.map((r) => r.seen)), new Set([day("2015-01-01"), day("2015-06-30")]));
+  });
+
+  test("listed integer values meet the other rules: only those within the bounds are drawn", async () => {
+    const { rows, summary } = await rowsOf(
+      single(
+        "a: { type: integer }\nb: { type: integer }",
+        "- { categories: { column: a, values: [1, 5, 9] } }\n- { range: { column: b, min: 0, max: 6 } }\n- { constraint: 'a <= b' }",
+      ),
+    );
+    assert.equal(summary.tables[0]!.failed, 0);
+    for (const r of rows) assert.ok([1, 5].includes(r.a as number) && (r.a as number) <= (r.b as number));
+  });
+
+  test("a conditional distribution keeps to its own bounds", async () => {
+    const { rows } = await rowsOf(
+      single(
+        "kind: { type: categorical, categories: [x, y] }\nn: { type: integer }",
+        "- { when: \"kind = 'x'\", distribution: { column: n, kind: uniform, min: 10, max: 20 } }\n- { range: { column: n, min: 0, max: 100 } }",
+      ),
+    );
+    for (const r of rows)
+      if (r.kind === "x") assert.ok((r.n as number) >= 10 && (r.n as number) <= 20, `${r.n}`);
+    assert.ok(rows.some((r) => r.kind === "y" && ((r.n as number) < 10 || (r.n as number) > 20)));
   });
 });

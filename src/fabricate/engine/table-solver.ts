@@ -3,9 +3,13 @@
  * (ties: the one written first): a soft rule whose addition makes the rule set unsatisfiable by
  * propagation is dropped for the whole run, and named in the summary. Per record, the solver runs
  * with every admitted soft rule; if the record cannot be satisfied within the search bound, it
- * retries without the lowest-priority admitted soft rule, and so on down to the mandatory rules
- * alone (each drop counted per rule). A record that fails even then is not written, and counted
- * with the rules whose checks failed most.
+ * drops one soft rule of the conflict set — the soft rules whose checks failed at the deepest step
+ * the search reached, where it got stuck (else anywhere in it) — the lowest priority among them
+ * first (ties: the one written later), and retries; a soft rule
+ * not involved in the failure stays. Only when no soft rule's check failed (the failure lies in
+ * the mandatory checks, uniqueness or an emptied domain) is the lowest-priority active one
+ * dropped. Down to the mandatory rules alone (each drop counted per rule); a record that fails
+ * even then is not written, and counted with the rules whose checks failed most.
  *
  * The search: the columns' steps in order; a step that fails (empty domain, a check fails) is
  * retried up to PER_STEP times with new draws, then the search backtracks to the previous random
@@ -49,10 +53,16 @@ export class TableSolver {
   /** The next value of the sequence primary key. */
   nextSequence = 1;
   readonly #input: LevelInput;
-  readonly #levels: (Level | undefined)[];
+  readonly #levels = new Map<string, Level>();
+  readonly #base: Level;
+  readonly #top: Level;
+  /** Admitted soft rules, lowest priority first (ties: written later first): the drop order. */
+  readonly #dropOrder: ShapedRule[];
   readonly #seen = new Map<string, Set<CellValue>>();
   readonly #attempts: Int32Array;
   readonly #ruleFailures = new Map<ShapedRule, number>();
+  /** The rules whose checks failed at the deepest step the last search reached: where it got stuck. */
+  readonly #frontier = new Set<ShapedRule>();
 
   constructor(input: LevelInput) {
     this.#input = input;
@@ -77,27 +87,38 @@ export class TableSolver {
       }
     }
     this.admitted = admitted;
-    this.#levels = new Array(admitted.length + 1);
-    this.#levels[0] = base;
-    this.#levels[admitted.length] = top;
+    this.#dropOrder = [...admitted].reverse();
+    this.#base = base;
+    this.#top = top;
+    this.#levels.set("", base);
+    this.#levels.set(this.#levelKey(admitted), top);
     this.#attempts = new Int32Array(top.steps.length + 64);
     for (const level of [base, top]) this.#share(level);
   }
 
+  #levelKey(active: readonly ShapedRule[]): string {
+    return active
+      .map((r) => r.index)
+      .sort((a, b) => a - b)
+      .join(",");
+  }
+
   /** Static domains of the mandatory level (what children may assume of these rows). */
   get domains(): { lo: Float64Array; hi: Float64Array } {
-    return this.#levels[0]!;
+    return this.#base;
   }
 
   get sequenceColumn(): number {
-    return this.#levels[0]!.sequenceColumn;
+    return this.#base.sequenceColumn;
   }
 
-  #level(k: number): Level {
-    let level = this.#levels[k];
+  /** The level with these soft rules active (compiled once, on first need). */
+  #level(active: readonly ShapedRule[]): Level {
+    const key = this.#levelKey(active);
+    let level = this.#levels.get(key);
     if (level === undefined) {
-      level = compileLevel(this.#input, new Set(this.admitted.slice(0, k)));
-      this.#levels[k] = level;
+      level = compileLevel(this.#input, new Set(active));
+      this.#levels.set(key, level);
       this.#share(level);
     }
     return level;
@@ -117,7 +138,7 @@ export class TableSolver {
 
   /** Registers an existing row's keys (reused rows), so that new rows do not repeat them. */
   remember(row: readonly CellValue[]): void {
-    for (const u of this.#level(this.admitted.length).unique) {
+    for (const u of this.#top.unique) {
       const key = this.#key(row, u.columns);
       if (key !== null) this.#seen.get(u.key)!.add(key);
     }
@@ -163,12 +184,15 @@ export class TableSolver {
     const v = this.values;
     const seq = this.sequenceColumn;
     if (seq >= 0) v[seq] = this.nextSequence;
-    for (let k = this.admitted.length; k >= 0; k--) {
-      const level = this.#level(k);
-      if (this.#search(level, rng, k > 0 ? SOFT_BUDGET : BUDGET)) {
-        for (let d = k; d < this.admitted.length; d++) {
-          const id = this.admitted[d]!.id;
-          this.softDrops.set(id, (this.softDrops.get(id) ?? 0) + 1);
+    let active: ShapedRule[] = this.admitted;
+    let level = this.#top;
+    for (;;) {
+      if (this.#search(level, rng, active.length > 0 ? SOFT_BUDGET : BUDGET)) {
+        if (active.length < this.admitted.length) {
+          for (const rule of this.admitted) {
+            if (active.includes(rule)) continue;
+            this.softDrops.set(rule.id, (this.softDrops.get(rule.id) ?? 0) + 1);
+          }
         }
         const unique = level.unique;
         for (let u = 0; u < unique.length; u++) {
@@ -178,6 +202,17 @@ export class TableSolver {
         if (seq >= 0) this.nextSequence++;
         return v.slice(0, this.shape.spec.columns.length);
       }
+      if (active.length === 0) break;
+      // Drop from the conflict set: the lowest-priority active soft rule whose check failed where
+      // the search got stuck (else anywhere in it; else the lowest-priority active one).
+      const failures = this.#ruleFailures;
+      const frontier = this.#frontier;
+      const drop =
+        this.#dropOrder.find((r) => frontier.has(r) && active.includes(r)) ??
+        this.#dropOrder.find((r) => failures.has(r) && active.includes(r)) ??
+        this.#dropOrder.find((r) => active.includes(r))!;
+      active = active.filter((r) => r !== drop);
+      level = active.length === 0 ? this.#base : this.#level(active);
     }
     this.failedRecords++;
     for (const [rule, count] of this.#ruleFailures)
@@ -192,6 +227,9 @@ export class TableSolver {
     const attempts = this.#attempts;
     attempts.fill(0, 0, n);
     if (this.#ruleFailures.size > 0) this.#ruleFailures.clear();
+    const frontier = this.#frontier;
+    frontier.clear();
+    let deepest = -1;
     let runs = 0;
     let i = 0;
     while (i <= n) {
@@ -219,6 +257,11 @@ export class TableSolver {
               ok = false;
               const rule = checks[c]!.rule;
               this.#ruleFailures.set(rule, (this.#ruleFailures.get(rule) ?? 0) + 1);
+              if (i > deepest) {
+                deepest = i;
+                frontier.clear();
+              }
+              if (i === deepest) frontier.add(rule);
               break;
             }
           }

@@ -19,11 +19,19 @@ export function renderReport(report: QualityReport): string {
     );
   }
   if (report.rules) {
+    const r = report.rules;
     lines.push(
-      report.rules.checked
-        ? `  Mandatory rules      ${report.rules.violations} violation(s)${report.rules.violations === 0 ? "" : "  ← must be 0"}`
-        : `  Mandatory rules      not checked: ${report.rules.note ?? ""}`,
+      r.checked
+        ? `  Mandatory rules      ${r.violations} violation(s)${r.violations === 0 ? "" : "  ← must be 0"}${r.rows === undefined ? "" : ` in ${r.rows} rows`}${r.project ? ` (${r.project})` : ""}`
+        : `  Mandatory rules      not checked: ${r.note ?? ""}`,
     );
+    const worst = Object.entries(r.byRule ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5);
+    for (const [rule, n] of worst) lines.push(`    ${rule}: ${n}`);
+    for (const e of (r.examples ?? []).slice(0, 3))
+      lines.push(`    e.g. ${e.table} row ${e.row}, ${e.rule}: ${e.message}`);
+    for (const note of r.notChecked ?? []) lines.push(`    not checked: ${note}`);
   }
   lines.push("");
   lines.push("  Tables (rows real / synthetic)");

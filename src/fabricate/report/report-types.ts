@@ -73,9 +73,27 @@ export interface QualityReport {
   pairs: PairScore[];
   cardinality: CardinalityScore[];
   privacy: PrivacyTable[];
-  /** Mandatory-rule violations, when a project was given and the engine's checker is available. */
-  rules?: { checked: boolean; violations: number; note?: string };
+  /** Mandatory-rule violations of the synthetic data, when its project was given (must be 0). */
+  rules?: RuleCheckSection;
   skipped: SkippedColumn[];
   /** Tables or columns of the real data the synthetic data lacks. */
   missing: string[];
+}
+
+/** The synthetic data checked against its data project's mandatory rules (src/fabricate/check). */
+export interface RuleCheckSection {
+  checked: boolean;
+  /** The project file. */
+  project?: string;
+  violations: number;
+  /** Rows checked. */
+  rows?: number;
+  /** Per rule (or structural name such as `patients.primary_key`), the violations. */
+  byRule?: Record<string, number>;
+  /** The first few, with the synthetic value at fault (never a real one). */
+  examples?: { table: string; rule: string; row: number; message: string }[];
+  /** Soft rules not holding, per rule (they may be dropped by priority: not violations). */
+  soft?: Record<string, number>;
+  notChecked?: string[];
+  note?: string;
 }

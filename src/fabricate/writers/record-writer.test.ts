@@ -373,6 +373,35 @@ it("with unmapped: skip, takes an auxiliary table's rows and loads only the mapp
   }
 });
 
+it("openRecordWriter skips unmapped tables by default and refuses when no table has a mapping", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "serums-record-writer-"));
+  try {
+    const aux: TableSpec = { ...VISITS, name: "patients" };
+    const writer = await openRecordWriter(path.join(dir, "a.db"), MAPPINGS);
+    const summary = await fabricate(
+      writer,
+      { patients: [["943 476 5919", 0, null, null]], ndc_smr06: fabricated.ndc_smr06! },
+      [aux, ...SPECS],
+    );
+    assert.deepEqual(writer.skipped, ["patients"]);
+    assert.deepEqual(summary.rows, { ndc_smr06: sample.ndc_smr06!.length });
+    const none = await openRecordWriter(path.join(dir, "b.db"), MAPPINGS);
+    await assert.rejects(
+      none.begin([aux]),
+      (e: SerumsError) =>
+        e.code === "BAD_USAGE" &&
+        /no fabricated table has a mapping/.test(e.message) &&
+        /patients/.test(e.message),
+    );
+    await none.abort();
+    const strict = await openRecordWriter(path.join(dir, "c.db"), MAPPINGS, { unmapped: "error" });
+    await assert.rejects(strict.begin([aux, ...SPECS]), (e: SerumsError) => e.code === "BAD_USAGE");
+    await strict.abort();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it("openRecordWriter opens a SQLite file, migrates it, loads and closes it", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "serums-record-writer-"));
   try {

@@ -439,6 +439,14 @@ export class RecordWriter implements FabricationWriter {
       }
       this.#tables.set(spec.name, { spec, mapping, renders: columnRenders(spec, mapping), rows: 0 });
     }
+    if (skip && this.#tables.size === 0 && tables.length > 0) {
+      const where = typeof mappings === "string" ? `in ${mappings}` : "among the mappings given";
+      throw new SerumsError(
+        "BAD_USAGE",
+        `no fabricated table has a mapping ${where} (tables: ${tables.map((t) => t.name).join(", ")}); nothing would be loaded`,
+        { value: tables.map((t) => t.name).join(", ") },
+      );
+    }
   }
 
   table(name: string): TableWriter {
@@ -532,6 +540,9 @@ export class RecordWriter implements FabricationWriter {
  * The writer for `--out record:DB`: opens DB (a SQLite file or a PostgreSQL URL; the configured
  * store when empty), brings the record's schema up to date, and loads each table through
  * `mappings` (a folder of TABLE.yaml, or the mappings themselves). The store closes with the writer.
+ * A table with no mapping is skipped by default (a project's auxiliary tables, such as the ECDG
+ * project's patients and regimes, exist only for other tables to reference); the writer refuses
+ * to begin when no table at all has one. `unmapped: "error"` refuses any unmapped table.
  */
 export async function openRecordWriter(
   db: string,
@@ -540,5 +551,5 @@ export async function openRecordWriter(
 ): Promise<RecordWriter> {
   const config = readConfig(process.env, db === "" ? {} : { db });
   const store = await openStore(config.store, { migrations: recordMigrations });
-  return new RecordWriter({ ...options, store, mappings, closeStore: true });
+  return new RecordWriter({ unmapped: "skip", ...options, store, mappings, closeStore: true });
 }
