@@ -13,10 +13,45 @@ import type { LedgerStub } from "../contract-context.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Values already checked, per schema, by their exact text: the contracts read the same stored
+ * values again and again (a site's rules on every decision), and a value's check depends on
+ * nothing but its text. Entries are deeply frozen, so no caller can change what another reads.
+ */
+const checked = new WeakMap<z.ZodType<unknown>, Map<string, unknown>>();
+const CHECKED_LIMIT = 50_000;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
 function decode<T>(schema: z.ZodType<T>, bytes: Uint8Array, key: string): T {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new SerumsError("TAMPERED", `the value under ledger key ${printable(key)} is not JSON`);
+  }
+  let known = checked.get(schema);
+  if (known === undefined) {
+    known = new Map();
+    checked.set(schema, known);
+  }
+  if (known.has(text)) return known.get(text) as T;
+  const value = parseChecked(schema, text, key);
+  if (known.size >= CHECKED_LIMIT) known.clear();
+  known.set(text, deepFreeze(value));
+  return value;
+}
+
+function parseChecked<T>(schema: z.ZodType<T>, text: string, key: string): T {
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(bytes));
+    value = JSON.parse(text);
   } catch {
     throw new SerumsError("TAMPERED", `the value under ledger key ${printable(key)} is not JSON`);
   }

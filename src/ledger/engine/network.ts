@@ -406,10 +406,13 @@ export class EmbeddedNetwork {
   async verify(site?: string): Promise<PeerReport[]> {
     const sites = site ? [site] : this.sites;
     const reports: PeerReport[] = [];
+    // One fresh verifier for this audit, shared by its peers: a signature over the same bytes is
+    // verified once, and one over changed bytes (a tampered peer) is verified afresh.
+    const verifier = new Verifier();
     for (const s of sites) {
       const running = this.#peers.get(s);
       if (running) {
-        reports.push(await running.verify());
+        reports.push(await running.verify(verifier));
         continue;
       }
       if (!this.sites.includes(s))
@@ -417,7 +420,7 @@ export class EmbeddedNetwork {
       const store = await this.#options.openStore(s);
       try {
         await applyMigrations(store, ledgerMigrations);
-        reports.push(await verifyPeerStore(s, new PeerStore(store), this.consortium));
+        reports.push(await verifyPeerStore(s, new PeerStore(store), this.consortium, verifier));
       } finally {
         await store.close();
       }

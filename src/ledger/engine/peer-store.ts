@@ -173,12 +173,12 @@ export class PeerStore {
       for (const row of rows) found.set(hexToKey(row.key), [Number(row.block), Number(row.tx)]);
       return found;
     }
-    for (const key of keys) {
-      const row = await this.store.get<RawState>("SELECT block, tx FROM ledger_world_state WHERE key = $1", [
-        keyToHex(key),
-      ]);
-      if (row) found.set(key, [Number(row.block), Number(row.tx)]);
-    }
+    // One statement for the whole list (SQLite has no array parameters; json_each stands in).
+    const rows = await this.store.all<RawState>(
+      "SELECT key, block, tx FROM ledger_world_state WHERE key IN (SELECT value FROM json_each($1))",
+      [JSON.stringify(keys.map(keyToHex))],
+    );
+    for (const row of rows) found.set(hexToKey(row.key), [Number(row.block), Number(row.tx)]);
     return found;
   }
 
@@ -217,10 +217,11 @@ export class PeerStore {
       for (const row of rows) found.add(row.tx_id);
       return found;
     }
-    for (const txId of txIds) {
-      if (await this.store.get("SELECT 1 AS x FROM ledger_tx_index WHERE tx_id = $1", [txId]))
-        found.add(txId);
-    }
+    const rows = await this.store.all<{ tx_id: string }>(
+      "SELECT tx_id FROM ledger_tx_index WHERE tx_id IN (SELECT value FROM json_each($1))",
+      [JSON.stringify(txIds)],
+    );
+    for (const row of rows) found.add(row.tx_id);
     return found;
   }
 

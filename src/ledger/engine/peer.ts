@@ -4,7 +4,8 @@
  * delivered block (validate-block.ts) and commits it in one store transaction. Blocks are
  * processed one at a time, in order; a block ahead of our height first pulls the missing ones
  * from a `BlockSource` (another peer) and validates each fully. World-state versions read at
- * validation are cached in memory — safe because this peer is its store's only writer.
+ * validation, and point and partial-key range reads (state-cache.ts), are cached in memory —
+ * safe because this peer is its store's only writer and every commit updates or drops them.
  */
 import type { KeyObject } from "node:crypto";
 import { SerumsError } from "../../errors/index.ts";
@@ -22,8 +23,10 @@ import { type EndorsedResponse, type ProposalResponse, proposalHash } from "./en
 import { EventLogs } from "./event-logs.ts";
 import { keyMatches, signBytes } from "./keys.ts";
 import { ledgerMigrations, PeerStore, type StoredBlock, valueBytes } from "./peer-store.ts";
-import type { Proposal, SignedProposal } from "./proposal.ts";
+import { type Proposal, parseProposal, type SignedProposal } from "./proposal.ts";
 import type { Version } from "./rw-set.ts";
+import { type SignaturePool, sharedSignaturePool } from "./signature-pool.ts";
+import { StateCache } from "./state-cache.ts";
 import {
   type ChainTip,
   checkBlockHeader,
@@ -31,7 +34,7 @@ import {
   type TxOutcome,
   validateBlock,
 } from "./validate-block.ts";
-import { checkSignedProposal } from "./validate-transaction.ts";
+import { checkSignedProposal, proposalSignatureChecks } from "./validate-transaction.ts";
 import { Verifier } from "./verifier.ts";
 import { type PeerReport, verifyPeerStore } from "./verify-peer.ts";
 
@@ -53,6 +56,8 @@ export interface PeerOptions {
   contracts: ContractRegistry;
   /** Shared by the peers of one process (default: the peer's own). */
   verifier?: Verifier;
+  /** Where endorsements are signed (default: the process's signature pool; null: in this thread). */
+  pool?: SignaturePool | null;
 }
 
 const VERSION_CACHE_LIMIT = 1_000_000;
@@ -64,7 +69,9 @@ export class Peer {
   readonly #key: KeyObject;
   readonly #contracts: ContractRegistry;
   readonly #verifier: Verifier;
+  readonly #pool: SignaturePool | undefined;
   readonly #versions = new Map<string, Version | null>();
+  readonly #state = new StateCache();
   readonly #listeners = new Set<(event: CommitEvent) => void>();
   #logs: EventLogs;
   #tip: ChainTip;
@@ -78,6 +85,7 @@ export class Peer {
     this.#key = options.privateKey;
     this.#contracts = options.contracts;
     this.#verifier = options.verifier ?? new Verifier();
+    this.#pool = options.pool === null ? undefined : (options.pool ?? sharedSignaturePool());
     this.#tip = tip;
     this.#logs = logs;
   }
@@ -141,15 +149,27 @@ export class Peer {
 
   // ---- endorsing -------------------------------------------------------------------------
 
+  /** Committed state, through the state cache (state-cache.ts). */
   readonly #reader: StateReader = {
     get: async (key) => {
+      const cached = this.#state.point(key);
+      if (cached !== undefined) return cached ?? undefined;
+      const generation = this.#state.generation;
       const row = await this.store.getState(key);
-      return row ? { key, value: valueBytes(row.value), version: row.version } : undefined;
+      const entry = row ? { key, value: valueBytes(row.value), version: row.version } : null;
+      this.#state.rememberPoint(generation, key, entry);
+      return entry ?? undefined;
     },
-    range: async (start, end) =>
-      (await this.store.getRange(start, end)).map(
+    range: async (start, end) => {
+      const cached = this.#state.range(start, end);
+      if (cached !== undefined) return [...cached];
+      const generation = this.#state.generation;
+      const entries = (await this.store.getRange(start, end)).map(
         (row): StateEntry => ({ key: row.key, value: valueBytes(row.value), version: row.version }),
-      ),
+      );
+      this.#state.rememberRange(generation, start, end, entries);
+      return [...entries];
+    },
     history: async (key) =>
       (await this.store.getHistory(key)).map(
         (h): HistoryEntry => ({
@@ -167,7 +187,17 @@ export class Peer {
     signed: SignedProposal,
   ): Promise<{ proposal: Proposal; stub: EmbeddedStub; result: string }> {
     this.#checkOpen();
-    const proposal = checkSignedProposal(signed.proposal, signed.signature, this.consortium, this.#verifier);
+    const parsed = parseProposal(signed.proposal);
+    await this.#verifier.prefetch(
+      proposalSignatureChecks(parsed, signed.proposal, signed.signature, this.consortium, this.#verifier),
+    );
+    const proposal = checkSignedProposal(
+      signed.proposal,
+      signed.signature,
+      this.consortium,
+      this.#verifier,
+      parsed,
+    );
     if ((await this.store.committedTxIds([proposal.txId])).size > 0) {
       throw new SerumsError("CONFLICT", `transaction ${proposal.txId} is already on the ledger (a replay)`);
     }
@@ -198,7 +228,11 @@ export class Peer {
       events: stub.events,
     };
     const text = canonicalJson(response);
-    return { site: this.site, response: text, signature: signBytes(this.#key, utf8(text)) };
+    const bytes = utf8(text);
+    const signature = this.#pool
+      ? (await this.#pool.sign(this.#key, bytes)).toString("base64")
+      : signBytes(this.#key, bytes);
+    return { site: this.site, response: text, signature };
   }
 
   /** Executes a read-only query; a function that writes is refused. */
@@ -234,7 +268,7 @@ export class Peer {
       return result;
     },
     range: async (start, end) =>
-      (await this.store.getRange(start, end)).map((row) => ({ key: row.key, version: row.version })),
+      (await this.#reader.range(start, end)).map((entry) => ({ key: entry.key, version: entry.version })),
     committedTxIds: (txIds) => this.store.committedTxIds(txIds),
   };
 
@@ -242,7 +276,14 @@ export class Peer {
     const block = checkBlockHeader(value, this.#tip, this.consortium);
     const validation = await validateBlock(block, this.consortium, this.#view, this.#verifier);
     const logIndexes = this.#logs.plan(validation.logs);
-    await this.store.commit(validation, logIndexes);
+    this.#state.beginCommit();
+    try {
+      await this.store.commit(validation, logIndexes);
+    } catch (error) {
+      this.#state.clear();
+      throw error;
+    }
+    this.#state.endCommit(validation.writes.keys());
     this.#tip = { height: block.header.number + 1, lastHash: validation.hash };
     for (const [key, write] of validation.writes)
       this.#versions.set(key, write.value === null ? null : write.version);
@@ -357,9 +398,12 @@ export class Peer {
     return out;
   }
 
-  /** Verifies this peer's whole store (verify-peer.ts), between blocks. */
-  verify(): Promise<PeerReport> {
-    return this.#serial(() => verifyPeerStore(this.site, this.store, this.consortium));
+  /**
+   * Verifies this peer's whole store (verify-peer.ts), between blocks, with a fresh verifier
+   * (never the one that validated these blocks) or the audit's own, shared by the peers it audits.
+   */
+  verify(verifier: Verifier = new Verifier()): Promise<PeerReport> {
+    return this.#serial(() => verifyPeerStore(this.site, this.store, this.consortium, verifier));
   }
 
   /** Stops the peer: waits for the block in progress, then closes its store. */

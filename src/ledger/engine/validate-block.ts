@@ -24,7 +24,12 @@ import { compareKeys } from "./encoding.ts";
 import type { ProposalResponse } from "./envelope.ts";
 import type { Proposal } from "./proposal.ts";
 import { formatVersion, sameVersion, type Version } from "./rw-set.ts";
-import { checkTransaction, type ValidationCode } from "./validate-transaction.ts";
+import {
+  checkParsedTransaction,
+  parseTransaction,
+  transactionSignatureChecks,
+  type ValidationCode,
+} from "./validate-transaction.ts";
 import type { Verifier } from "./verifier.ts";
 
 /** Committed state as of the block before this one. */
@@ -108,19 +113,59 @@ export function checkBlockHeader(value: unknown, tip: ChainTip, consortium: Cons
   return block;
 }
 
+/** The keys written so far by the block's valid transactions, in byte order, for range checks. */
+class PendingKeys {
+  readonly versions = new Map<string, Version | null>();
+  readonly #sorted: string[] = [];
+
+  #lowerBound(key: string): number {
+    let lo = 0;
+    let hi = this.#sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareKeys(this.#sorted[mid]!, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  set(key: string, version: Version | null): void {
+    if (!this.versions.has(key)) this.#sorted.splice(this.#lowerBound(key), 0, key);
+    this.versions.set(key, version);
+  }
+
+  /** Written keys with start ≤ key < end ("" = unbounded), in byte order. */
+  inRange(start: string, end: string): string[] {
+    const out: string[] = [];
+    for (let i = this.#lowerBound(start); i < this.#sorted.length; i++) {
+      const key = this.#sorted[i]!;
+      if (end !== "" && compareKeys(key, end) >= 0) break;
+      out.push(key);
+    }
+    return out;
+  }
+}
+
+/** What a range read would see now: the committed keys, with the block's earlier writes applied. */
 function expectedRange(
   committed: readonly { key: string; version: Version }[],
-  pending: ReadonlyMap<string, Version | null>,
+  pending: PendingKeys,
   start: string,
   end: string,
-): { key: string; version: Version }[] {
-  const merged = new Map(committed.map((e) => [e.key, e.version] as const));
-  for (const [key, version] of pending) {
-    if (compareKeys(key, start) < 0 || (end !== "" && compareKeys(key, end) >= 0)) continue;
-    if (version === null) merged.delete(key);
-    else merged.set(key, version);
+): readonly { key: string; version: Version }[] {
+  const written = pending.inRange(start, end);
+  if (written.length === 0) return committed;
+  // Merge two sorted lists: a written key replaces (or deletes) the committed one.
+  const out: { key: string; version: Version }[] = [];
+  let c = 0;
+  for (const key of written) {
+    while (c < committed.length && compareKeys(committed[c]!.key, key) < 0) out.push(committed[c++]!);
+    if (c < committed.length && committed[c]!.key === key) c++;
+    const version = pending.versions.get(key)!;
+    if (version !== null) out.push({ key, version });
   }
-  return [...merged].map(([key, version]) => ({ key, version })).sort((a, b) => compareKeys(a.key, b.key));
+  while (c < committed.length) out.push(committed[c++]!);
+  return out;
 }
 
 /** Validates a block whose header already passed checkBlockHeader. */
@@ -131,17 +176,39 @@ export async function validateBlock(
   verifier: Verifier,
 ): Promise<BlockValidation> {
   const number = block.header.number;
-  const outcomes: TxOutcome[] = block.transactions.map((text, index) => ({
-    index,
-    ...checkTransaction(text, consortium, verifier),
-  }));
+  // The state-free checks: those the verifier has not made of these very texts are parsed, have
+  // their signatures verified all at once (in parallel), and are checked.
+  const known = block.transactions.map((text) => verifier.transaction(text, consortium));
+  const parsed = block.transactions.map((text, i) => (known[i] ? undefined : parseTransaction(text)));
+  await verifier.prefetch(
+    parsed.flatMap((p) => (p ? transactionSignatureChecks(p, consortium, verifier) : [])),
+  );
+  const outcomes: TxOutcome[] = block.transactions.map((text, index) => {
+    let check = known[index];
+    if (!check) {
+      check = checkParsedTransaction(parsed[index]!, consortium, verifier);
+      verifier.rememberTransaction(text, consortium, check);
+    }
+    return { index, ...check };
+  });
   const candidates = outcomes.filter((o) => o.code === "VALID");
   const committed = await view.committedTxIds(candidates.map((o) => o.txId!));
   const readKeys = new Set<string>();
   for (const o of candidates) for (const read of o.response!.rwset.reads) readKeys.add(read.key);
   const versions = await view.versions([...readKeys]);
 
-  const pending = new Map<string, Version | null>();
+  const pending = new PendingKeys();
+  // One read of each distinct range per block: the committed state does not change within it.
+  const ranges = new Map<string, Promise<{ key: string; version: Version }[]>>();
+  const committedRange = (start: string, end: string) => {
+    const id = `${start}\u0000\u0000${end}`;
+    let read = ranges.get(id);
+    if (read === undefined) {
+      read = view.range(start, end);
+      ranges.set(id, read);
+    }
+    return read;
+  };
   const seen = new Set<string>();
   const writes = new Map<string, { value: string | null; version: Version }>();
   const history: HistoryRow[] = [];
@@ -163,12 +230,11 @@ export async function validateBlock(
       continue;
     }
     const rwset = outcome.response!.rwset;
-    const conflict = rwset.reads.find((read) => {
-      const current = pending.has(read.key) ? pending.get(read.key)! : (versions.get(read.key) ?? null);
-      return !sameVersion(current, read.version);
-    });
+    const now = (key: string) =>
+      pending.versions.has(key) ? pending.versions.get(key)! : (versions.get(key) ?? null);
+    const conflict = rwset.reads.find((read) => !sameVersion(now(read.key), read.version));
     if (conflict) {
-      const current = pending.has(conflict.key) ? pending.get(conflict.key) : versions.get(conflict.key);
+      const current = now(conflict.key);
       outcome.code = "MVCC_READ_CONFLICT";
       outcome.reason = `transaction ${txId} read a key at version ${formatVersion(conflict.version)}, but it is now at ${formatVersion(current)}`;
       continue;
@@ -176,7 +242,7 @@ export async function validateBlock(
     let phantom = false;
     for (const range of rwset.ranges) {
       const expected = expectedRange(
-        await view.range(range.start, range.end),
+        await committedRange(range.start, range.end),
         pending,
         range.start,
         range.end,

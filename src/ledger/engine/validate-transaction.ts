@@ -7,7 +7,6 @@
  */
 import { SerumsError } from "../../errors/index.ts";
 import type { Consortium } from "./consortium-config.ts";
-import { utf8 } from "./encoding.ts";
 import {
   type Envelope,
   type ProposalResponse,
@@ -16,7 +15,7 @@ import {
   proposalHash,
 } from "./envelope.ts";
 import { computeTxId, type Proposal, parseProposal } from "./proposal.ts";
-import type { Verifier } from "./verifier.ts";
+import type { SignatureCheck, Verifier } from "./verifier.ts";
 
 export type ValidationCode =
   | "VALID"
@@ -74,7 +73,7 @@ export function proposalProblem(
   const txId = proposal.txId;
   const creatorProblem = verifier.certificate(proposal.creator, consortium);
   if (creatorProblem) return { code: "BAD_CREATOR", reason: `transaction ${txId}: ${creatorProblem}` };
-  if (!verifier.signature(proposal.creator.publicKey, utf8(proposalText), signature)) {
+  if (!verifier.signature(proposal.creator.publicKey, proposalText, signature)) {
     return {
       code: "BAD_SIGNATURE",
       reason: `transaction ${txId}: the proposal's signature is missing or not the creator's`,
@@ -95,14 +94,33 @@ export function proposalProblem(
   return null;
 }
 
-/** Checks a signed proposal as an endorser does; throws BAD_REQUEST / BAD_SIGNATURE. */
+/** The signatures proposalProblem verifies (the creator's certificate, the proposal), for prefetch. */
+export function proposalSignatureChecks(
+  proposal: Proposal,
+  proposalText: string,
+  signature: string,
+  consortium: Consortium,
+  verifier: Verifier,
+): SignatureCheck[] {
+  const checks: SignatureCheck[] = [];
+  const certificate = verifier.certificateCheck(proposal.creator, consortium);
+  if (certificate) checks.push(certificate);
+  checks.push({ keyText: proposal.creator.publicKey, bytes: proposalText, signature });
+  return checks;
+}
+
+/**
+ * Checks a signed proposal as an endorser does; throws BAD_REQUEST / BAD_SIGNATURE. `parsed` is
+ * parseProposal(proposalText) when the caller has it already.
+ */
 export function checkSignedProposal(
   proposalText: string,
   signature: string,
   consortium: Consortium,
   verifier: Verifier,
+  parsed?: Proposal,
 ): Proposal {
-  const proposal = parseProposal(proposalText);
+  const proposal = parsed ?? parseProposal(proposalText);
   const problem = proposalProblem(proposal, proposalText, signature, consortium, verifier);
   if (problem)
     throw new SerumsError(problem.code === "BAD_CHANNEL" ? "BAD_REQUEST" : "BAD_SIGNATURE", problem.reason);
@@ -113,16 +131,62 @@ function invalid(code: ValidationCode, reason: string, partial: Partial<TxCheck>
   return { txId: null, authenticated: false, ...partial, code, reason };
 }
 
-/** Every state-free check of one transaction, in Fabric's order; never throws. */
-export function checkTransaction(text: string, consortium: Consortium, verifier: Verifier): TxCheck {
-  let envelope: Envelope;
-  let proposal: Proposal;
+/** A transaction whose envelope and proposal parse (their contents are not checked yet). */
+export interface ParsedTransaction {
+  envelope: Envelope;
+  proposal: Proposal;
+}
+
+/** Parses a transaction's envelope and proposal; a BAD_PAYLOAD check when they do not parse. */
+export function parseTransaction(text: string): ParsedTransaction | TxCheck {
   try {
-    envelope = parseEnvelope(text);
-    proposal = parseProposal(envelope.proposal);
+    const envelope = parseEnvelope(text);
+    return { envelope, proposal: parseProposal(envelope.proposal) };
   } catch (error) {
     return invalid("BAD_PAYLOAD", (error as Error).message);
   }
+}
+
+/**
+ * The signatures checkTransaction will verify — the creator's certificate, the proposal, each
+ * endorsement of a member site — for Verifier.prefetch to verify in parallel beforehand.
+ */
+export function transactionSignatureChecks(
+  parsed: ParsedTransaction | TxCheck,
+  consortium: Consortium,
+  verifier: Verifier,
+): SignatureCheck[] {
+  if (!("envelope" in parsed)) return [];
+  const { envelope, proposal } = parsed;
+  const checks = proposalSignatureChecks(
+    proposal,
+    envelope.proposal,
+    envelope.signature,
+    consortium,
+    verifier,
+  );
+  const response = envelope.response;
+  for (const endorsement of envelope.endorsements) {
+    const site = consortium.sites.get(endorsement.site);
+    if (site)
+      checks.push({ keyText: site.config.peerPublicKey, bytes: response, signature: endorsement.signature });
+  }
+  return checks;
+}
+
+/** Every state-free check of one transaction, in Fabric's order; never throws. */
+export function checkTransaction(text: string, consortium: Consortium, verifier: Verifier): TxCheck {
+  return checkParsedTransaction(parseTransaction(text), consortium, verifier);
+}
+
+/** checkTransaction on what parseTransaction gave. */
+export function checkParsedTransaction(
+  parsed: ParsedTransaction | TxCheck,
+  consortium: Consortium,
+  verifier: Verifier,
+): TxCheck {
+  if (!("envelope" in parsed)) return parsed;
+  const { envelope, proposal } = parsed;
   const txId = proposal.txId;
   const problem = proposalProblem(proposal, envelope.proposal, envelope.signature, consortium, verifier);
   if (problem) return invalid(problem.code, problem.reason, { txId });
@@ -160,7 +224,7 @@ export function checkEndorsements(
   consortium: Consortium,
   verifier: Verifier,
 ): string | null {
-  const responseBytes = utf8(envelope.response);
+  const responseBytes = envelope.response;
   const sites = new Set<string>();
   for (const endorsement of envelope.endorsements) {
     const site = consortium.sites.get(endorsement.site);

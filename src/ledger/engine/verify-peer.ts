@@ -10,7 +10,7 @@ import { SerumsError } from "../../errors/index.ts";
 import { blockHash } from "./block.ts";
 import type { Consortium } from "./consortium-config.ts";
 import { compareKeys } from "./encoding.ts";
-import type { PeerStore } from "./peer-store.ts";
+import type { PeerStore, StoredBlock } from "./peer-store.ts";
 import { formatVersion, sameVersion, type Version } from "./rw-set.ts";
 import {
   type ChainTip,
@@ -20,7 +20,7 @@ import {
   type StateView,
   validateBlock,
 } from "./validate-block.ts";
-import { checkTransaction } from "./validate-transaction.ts";
+import { checkTransaction, parseTransaction, transactionSignatureChecks } from "./validate-transaction.ts";
 import { Verifier } from "./verifier.ts";
 
 export interface VerifyProblem {
@@ -82,20 +82,54 @@ class ReplayState implements StateView {
   }
 }
 
+/** Transactions whose signatures are verified ahead, at once, while the blocks before are checked. */
+const PREFETCH_TRANSACTIONS = 2_000;
+
+/** Consecutive blocks holding about PREFETCH_TRANSACTIONS transactions each. */
+function runsOf(batch: readonly StoredBlock[]): StoredBlock[][] {
+  const runs: StoredBlock[][] = [[]];
+  let count = 0;
+  for (const stored of batch) {
+    if (count >= PREFETCH_TRANSACTIONS) {
+      runs.push([]);
+      count = 0;
+    }
+    runs.at(-1)!.push(stored);
+    count += Array.isArray(stored.block.transactions) ? stored.block.transactions.length : 0;
+  }
+  return runs;
+}
+
+/** Verifies, on the signature pool, every signature the blocks' transactions carry. */
+function prefetchRun(run: readonly StoredBlock[], consortium: Consortium, verifier: Verifier): Promise<void> {
+  const checks = run.flatMap((stored) =>
+    (Array.isArray(stored.block.transactions) ? stored.block.transactions : []).flatMap((text) =>
+      transactionSignatureChecks(parseTransaction(text), consortium, verifier),
+    ),
+  );
+  return verifier.prefetch(checks);
+}
+
 function earliest(problems: VerifyProblem[]): VerifyProblem | undefined {
   return [...problems].sort((a, b) => a.block - b.block || (a.tx ?? -1) - (b.tx ?? -1))[0];
 }
 
+/**
+ * Verifies one peer's store. `verifier` may be shared by the peers of one audit: it remembers
+ * signatures by their exact bytes, so identical transactions are verified once and a peer whose
+ * bytes differ has them verified afresh.
+ */
 export async function verifyPeerStore(
   site: string,
   store: PeerStore,
   consortium: Consortium,
+  verifier: Verifier = new Verifier(),
 ): Promise<PeerReport> {
   const state = new ReplayState();
   const history: HistoryRow[] = [];
   const logs: (LogRow & { index: number })[] = [];
   const logSizes = new Map<string, number>();
-  const certs = new Verifier();
+  const certs = verifier;
   let tip: ChainTip = { height: 0, lastHash: "" };
   const report = (problem: VerifyProblem, count = 1): PeerReport => ({
     site,
@@ -113,56 +147,65 @@ export async function verifyPeerStore(
       return report({ block: tip.height, reason: (error as Error).message });
     }
     if (batch.length === 0) break;
-    for (const stored of batch) {
-      const number = stored.block.header?.number;
-      if (number !== tip.height)
-        return report({ block: tip.height, reason: `block ${tip.height} is missing` });
-      if (blockHash(stored.block.header) !== stored.hash) {
-        return report({ block: number, reason: "the stored block hash is not the hash of its header" });
-      }
-      try {
-        checkBlockHeader(stored.block, tip, consortium);
-      } catch (error) {
-        const reason = error instanceof SerumsError ? error.message : String(error);
-        // Name the first transaction that no longer verifies, when one does not.
-        const bad = stored.block.transactions.findIndex(
-          (text, i) =>
-            checkTransaction(text, consortium, certs).code !== stored.codes[i] && stored.codes[i] === "VALID",
-        );
-        return report(
-          bad >= 0
-            ? { block: number, tx: bad, reason: `${reason}; transaction ${bad} no longer verifies` }
-            : { block: number, reason },
-        );
-      }
-      const validation = await validateBlock(stored.block, consortium, state, certs);
-      if (stored.codes.length !== validation.outcomes.length) {
-        return report({
-          block: number,
-          reason: `${stored.codes.length} validation codes stored for ${validation.outcomes.length} transactions`,
-        });
-      }
-      for (const outcome of validation.outcomes) {
-        if (stored.codes[outcome.index] !== outcome.code) {
+    // The signatures of the next run of blocks are verified on the pool while this run is checked.
+    const runs = runsOf(batch);
+    let ahead = prefetchRun(runs[0]!, consortium, certs);
+    for (const [r, run] of runs.entries()) {
+      const current = ahead;
+      if (r + 1 < runs.length) ahead = prefetchRun(runs[r + 1]!, consortium, certs);
+      await current;
+      for (const stored of run) {
+        const number = stored.block.header?.number;
+        if (number !== tip.height)
+          return report({ block: tip.height, reason: `block ${tip.height} is missing` });
+        if (blockHash(stored.block.header) !== stored.hash) {
+          return report({ block: number, reason: "the stored block hash is not the hash of its header" });
+        }
+        try {
+          checkBlockHeader(stored.block, tip, consortium);
+        } catch (error) {
+          const reason = error instanceof SerumsError ? error.message : String(error);
+          // Name the first transaction that no longer verifies, when one does not.
+          const bad = stored.block.transactions.findIndex(
+            (text, i) =>
+              checkTransaction(text, consortium, certs).code !== stored.codes[i] &&
+              stored.codes[i] === "VALID",
+          );
+          return report(
+            bad >= 0
+              ? { block: number, tx: bad, reason: `${reason}; transaction ${bad} no longer verifies` }
+              : { block: number, reason },
+          );
+        }
+        const validation = await validateBlock(stored.block, consortium, state, certs);
+        if (stored.codes.length !== validation.outcomes.length) {
           return report({
             block: number,
-            tx: outcome.index,
-            ...(outcome.txId ? { txId: outcome.txId } : {}),
-            reason: `the stored validation code is ${stored.codes[outcome.index]}, but replay gives ${outcome.code}${outcome.reason ? ` (${outcome.reason})` : ""}`,
+            reason: `${stored.codes.length} validation codes stored for ${validation.outcomes.length} transactions`,
           });
         }
-        if (outcome.authenticated && !state.txIds.has(outcome.txId!)) {
-          state.txIds.set(outcome.txId!, { block: number, tx: outcome.index, code: outcome.code });
+        for (const outcome of validation.outcomes) {
+          if (stored.codes[outcome.index] !== outcome.code) {
+            return report({
+              block: number,
+              tx: outcome.index,
+              ...(outcome.txId ? { txId: outcome.txId } : {}),
+              reason: `the stored validation code is ${stored.codes[outcome.index]}, but replay gives ${outcome.code}${outcome.reason ? ` (${outcome.reason})` : ""}`,
+            });
+          }
+          if (outcome.authenticated && !state.txIds.has(outcome.txId!)) {
+            state.txIds.set(outcome.txId!, { block: number, tx: outcome.index, code: outcome.code });
+          }
         }
+        for (const [key, write] of validation.writes) state.set(key, write.value, write.version);
+        history.push(...validation.history);
+        for (const row of validation.logs) {
+          const index = logSizes.get(row.name) ?? 0;
+          logSizes.set(row.name, index + 1);
+          logs.push({ ...row, index });
+        }
+        tip = { height: number + 1, lastHash: validation.hash };
       }
-      for (const [key, write] of validation.writes) state.set(key, write.value, write.version);
-      history.push(...validation.history);
-      for (const row of validation.logs) {
-        const index = logSizes.get(row.name) ?? 0;
-        logSizes.set(row.name, index + 1);
-        logs.push({ ...row, index });
-      }
-      tip = { height: number + 1, lastHash: validation.hash };
     }
   }
   if (tip.height === 0) return report({ block: 0, reason: "the peer holds no genesis block" });
