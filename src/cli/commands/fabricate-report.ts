@@ -16,8 +16,10 @@ Scores how closely S follows R, each from 0 to 1: per column the Kolmogorov-Smir
 (numbers, dates) or the total-variation complement (categories); per pair of columns the
 correlation similarity or the contingency similarity; per foreign key the children-per-parent
 similarity; an overall score (the mean of the column and pair averages). Privacy: synthetic rows
-that copy a real row (must be 0; exit 1 otherwise), and each synthetic row's distance to its
-closest real row against the real rows' own nearest-neighbour distances. No real value is shown.
+that copy a real row fewer than k real rows share (must be 0; exit 1 otherwise; rows equal to a
+common real row reveal no one and are counted apart, beside the real data's own duplicate rate),
+and each synthetic row's distance to its closest real row against the real rows' own
+nearest-neighbour distances. No real value is shown.
 
   --real R          the real data: a file, a folder of files (a table each), a SQLite file or a
                     postgres:// URL (tables are matched by name)
@@ -26,6 +28,8 @@ closest real row against the real rows' own nearest-neighbour distances. No real
   --project P       the data project S was made from: S is read back and every mandatory rule
                     checked (types, nulls, ranges, categories, patterns, constraints, lookups,
                     keys, foreign keys, children per parent); exit 1 on any violation
+  --k N             a real row fewer than N real rows share is rare: copying it is an exact
+                    copy (default 10, as serums profile)
   --sample N        rows sampled per table (default 100000)
   --seed N          the sampling seed (default 1)
   --out FILE        also write the JSON report to FILE (--force to overwrite)
@@ -40,6 +44,7 @@ export async function fabricateReport(argv: string[]): Promise<number> {
       fk: { type: "string", multiple: true },
       project: { type: "string" },
       sample: { type: "string" },
+      k: { type: "string" },
       seed: { type: "string" },
       out: { type: "string" },
       force: { type: "boolean", default: false },
@@ -62,8 +67,11 @@ export async function fabricateReport(argv: string[]): Promise<number> {
   if (out && existsSync(out) && !values.force) {
     throw new SerumsError("BAD_USAGE", `--out ${out} exists; add --force to overwrite it`, { file: out });
   }
+  const k = parseCount("k", values.k as string | undefined, 10, 1_000_000);
+  if (k < 1) throw new SerumsError("BAD_USAGE", `--k ${k} must be at least 1`, { path: "--k", value: k });
   const report = await qualityReport(real, synthetic, {
     sampleSize: Math.max(1, parseCount("sample", values.sample as string | undefined, 100_000, 100_000_000)),
+    k,
     seed: parseCount("seed", values.seed as string | undefined, 1, 4_294_967_295),
     foreignKeys: ((values.fk as string[] | undefined) ?? []).map(parseForeignKey),
     onStep: (step) => {

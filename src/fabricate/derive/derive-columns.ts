@@ -79,7 +79,7 @@ export function shapeRegex(shape: string): string {
           ? "[a-z]"
           : char === "9"
             ? "[0-9]"
-            : char.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+            : char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
     out += run === 1 ? atom : atom.length === 1 ? atom.repeat(run) : `${atom}{${run}}`;
     i = j;
   }

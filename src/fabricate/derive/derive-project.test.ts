@@ -4,14 +4,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { writeSample } from "../../../examples/ecdg/write-sample.ts";
-import { compileProject, parseProject, runProject } from "../index.ts";
-import { profileCatalogue, profileSource } from "../profile/index.ts";
+import { compileProject, MemoryWriter, parseProject, runProject } from "../index.ts";
+import {
+  type ForeignKeyProfile,
+  parseForeignKey,
+  profileCatalogue,
+  profileSource,
+} from "../profile/index.ts";
 import { memoryCatalogue } from "../profile/test-catalogue.ts";
 import { qualityReport } from "../report/index.ts";
 import { formatDate } from "../table-spec.ts";
 import { SqliteWriter } from "../writers/index.ts";
 import { shapeRegex } from "./derive-columns.ts";
-import { deriveProject, safeName } from "./derive-project.ts";
+import { deriveProject, perParent, safeName } from "./derive-project.ts";
 
 function admissions(n: number) {
   return Array.from({ length: n }, (_, i) => {
@@ -39,6 +44,9 @@ describe("derive", () => {
     assert.equal(safeName("1st", taken), "_1st");
     assert.equal(shapeRegex("AA9 9AA"), "[A-Z]{2}[0-9] [0-9][A-Z]{2}");
     assert.equal(shapeRegex("A99.9"), "[A-Z][0-9]{2}\\.[0-9]");
+    // A valid Unicode-mode pattern: "-" is not escaped outside a class.
+    assert.equal(shapeRegex("9999-99-99"), "[0-9]{4}-[0-9]{2}-[0-9]{2}");
+    assert.ok(new RegExp(`^(?:${shapeRegex("9999-99-99 (A/a)")})$`, "u").test("2014-01-31 (B/c)"));
   });
 
   it("derives a project the engine's schema accepts, with rules from every part of the profile", async () => {
@@ -77,6 +85,94 @@ describe("derive", () => {
     assert.match(yaml, /# ordering held in all 200 sampled rows/);
     assert.match(yaml, /functional dependency/);
     assert.ok(!yaml.includes("5000") && !yaml.includes("5123"), "identifier values never appear");
+  });
+
+  it("makes a child's rows per its most specific parent, on a three-level schema", async () => {
+    // regimes ← toxicity (one per cycle) ← treatment (drugs of a cycle), and treatment → regimes
+    // too, declared FIRST, as SQLite lists a table's keys.
+    const regimes: Record<string, string | number>[] = [];
+    const toxicity: Record<string, string | number>[] = [];
+    const treatment: Record<string, string | number>[] = [];
+    for (let r = 0; r < 60; r++) {
+      const upi = `P${100 + (r >> 1)}`;
+      regimes.push({ upi, regime_id: r, regimen: r % 3 === 0 ? "AC" : "FEC" });
+      for (let c = 1; c <= 2 + (r % 4); c++) {
+        toxicity.push({ upi, regime_id: r, cycle: c, nausea: (r + c) % 3 });
+        for (let d = 0; d < 2 + ((r + c) % 2); d++)
+          treatment.push({ upi, regime_id: r, cycle: c, drug: `D${d}`, dose: 100 - 5 * ((r + d) % 3) });
+      }
+    }
+    const foreignKeys = [
+      "treatment.upi+regime_id=regimes.upi+regime_id",
+      "treatment.upi+regime_id+cycle=toxicity.upi+regime_id+cycle",
+      "toxicity.upi+regime_id=regimes.upi+regime_id",
+    ].map(parseForeignKey);
+    const profile = await profileCatalogue(
+      memoryCatalogue(
+        [
+          {
+            name: "regimes",
+            columns: ["upi", "regime_id", "regimen"],
+            rows: regimes,
+            primaryKey: ["upi", "regime_id"],
+          },
+          { name: "toxicity", columns: ["upi", "regime_id", "cycle", "nausea"], rows: toxicity },
+          { name: "treatment", columns: ["upi", "regime_id", "cycle", "drug", "dose"], rows: treatment },
+        ],
+        foreignKeys,
+      ),
+      { k: 5 },
+    );
+    const { project, yaml } = deriveProject(profile);
+    const rows = (table: string) => project.fabricate![table]!.rows as { per?: string };
+    assert.equal(rows("treatment").per, "toxicity", "per the cycle, not the regime");
+    assert.equal(rows("toxicity").per, "regimes");
+    // The driving key first, so that the regime key follows the cycle's.
+    assert.deepEqual(
+      project.tables.treatment!.foreign_keys!.map((fk) => fk.table),
+      ["toxicity", "regimes"],
+    );
+    assert.match(yaml, /the most specific of its 2 parents \(regimes is less specific\)/);
+
+    // Run it: every treatment row belongs to a made cycle, and to that cycle's regime.
+    const parsed = parseProject(yaml, "derived.yaml");
+    const writer = new MemoryWriter();
+    const summary = await runProject(compileProject(parsed.project, parsed.source), writer);
+    for (const t of summary.tables) assert.equal(t.failed, 0, t.table);
+    const cycles = new Set(writer.objects("toxicity").map((r) => `${r.upi}|${r.regime_id}|${r.cycle}`));
+    const made = new Set(writer.objects("regimes").map((r) => `${r.upi}|${r.regime_id}`));
+    const treatments = writer.objects("treatment");
+    assert.ok(treatments.length > 0);
+    for (const r of treatments) {
+      assert.ok(cycles.has(`${r.upi}|${r.regime_id}|${r.cycle}`), JSON.stringify(r));
+      assert.ok(made.has(`${r.upi}|${r.regime_id}`), JSON.stringify(r));
+    }
+    // Children per cycle follow the profile (2 or 3 drugs), not children per regime (4 to 15).
+    const perCycle = Map.groupBy(treatments, (r) => `${r.upi}|${r.regime_id}|${r.cycle}`);
+    for (const group of perCycle.values()) assert.ok(group.length <= 3, `${group.length} drugs in a cycle`);
+  });
+
+  it("prefers, between unrelated parents, the key with more columns; never a self-reference", () => {
+    const fk = (table: string, columns: string[], parent: string): ForeignKeyProfile => ({
+      table,
+      columns,
+      references: { table: parent, columns },
+      parents: 10,
+      children: 20,
+      orphans: 0,
+      childrenPerParent: { mean: 2, sd: 0, bins: [{ from: 2, to: 2, parents: 10, mean: 2 }] },
+    });
+    const narrow = fk("c", ["a"], "p1");
+    const wide = fk("c", ["a", "b"], "p2");
+    assert.equal(perParent([narrow, wide], [narrow, wide]), wide);
+    assert.equal(perParent([wide, narrow], [wide, narrow]), wide);
+    // An ancestor relation outweighs the count of columns: p3 is below p2.
+    const below = fk("c", ["x"], "p3");
+    const chain = fk("p3", ["a", "b"], "p2");
+    assert.equal(perParent([wide, below], [wide, below, chain]), below);
+    const self = fk("c", ["a", "b", "z"], "c");
+    assert.equal(perParent([self, narrow], [self, narrow]), narrow);
+    assert.equal(perParent([], []), undefined);
   });
 
   describe("derive, run, and compare (end to end on the use-case sample)", () => {

@@ -7,10 +7,12 @@
  * - a difference `c = b − a` becomes the computation `b = a + c` (so that c keeps its own
  *   distribution and b follows; b's own value rules are dropped), equalities `b = a` likewise;
  *   a column is computed at most once and never from a computed column (no chains, no cycles);
- * - strong categorical associations (the profile's joint counts) become conditional categories
- *   rules on the later column, one `when` per value of the earlier: mandatory when the profile
- *   found a functional dependency, else soft; at most MAX_CONDITIONAL pairs per table, conditions
- *   of at most MAX_CONDITION_VALUES values (cheap to solve, short to review);
+ * - strong categorical associations (the profile's joint counts, cells of k or more rows only)
+ *   become conditional rules on one column, one `when` per value of the other: functional
+ *   dependencies first, conditioned on the determining column, mandatory; then the strongest
+ *   other associations, on the earlier column, soft; no column conditioned twice or in a cycle;
+ *   at most MAX_CONDITIONAL_RULES rules per table, conditions of at most MAX_CONDITION_VALUES
+ *   values (cheap to solve, short to review);
  * - foreign keys become the structure's foreign keys (the child's key columns copied from the
  *   parent), and children-per-parent distributions the child's rows per parent (a histogram of
  *   the profile's bins).
@@ -21,8 +23,10 @@ import type { ForeignKeyProfile, PairProfile, Profile, Relation, TableProfile } 
 import type { ColumnDef, FabricateDef, ForeignKeyDef, Project, RuleDef, TableDef } from "../project/index.ts";
 import { type DerivedColumn, type DerivedRule, deriveColumn, discreteHistogram } from "./derive-columns.ts";
 
-export const MAX_CONDITIONAL = 5;
-export const MAX_CONDITION_VALUES = 12;
+/** Conditional rules per table at most (each a `when` on one value of a condition column). */
+export const MAX_CONDITIONAL_RULES = 120;
+/** Values of a condition column at most (the profile publishes joint counts of up to 30 levels). */
+export const MAX_CONDITION_VALUES = 30;
 
 export interface DeriveOptions {
   name?: string;
@@ -151,38 +155,83 @@ function computedColumns(work: TableWork): Set<string> {
   return out;
 }
 
+/** Has a path from `from` to `to` in the condition → target edges (so an edge to → from would close a cycle). */
+function reaches(edges: Map<string, Set<string>>, from: string, to: string): boolean {
+  const seen = new Set<string>();
+  const queue = [from];
+  while (queue.length > 0) {
+    const at = queue.pop()!;
+    if (at === to) return true;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    for (const next of edges.get(at) ?? []) queue.push(next);
+  }
+  return false;
+}
+
+/**
+ * Joint distributions of associated categorical columns, as conditional rules: the target's
+ * common values weighted by the profile's joint counts (cells of k or more rows only) per common
+ * value of the condition. Functional dependencies first, the determining column as the condition
+ * (mandatory rules); then the strongest other associations, the earlier column as the condition
+ * (soft rules). A column is conditioned once, never on a column it conditions (no cycles), and
+ * never when it is computed or a key; at most MAX_CONDITIONAL_RULES rules per table.
+ */
 function conditionalRules(work: TableWork): void {
   const dependencies = work.profile.relations.filter(
     (r): r is Extract<Relation, { kind: "determines" }> => r.kind === "determines",
   );
+  const determines = (from: string, to: string) => dependencies.some((d) => d.from === from && d.to === to);
   const order = work.profile.columns.map((c) => c.name);
+  const keyColumns = new Set([...work.primaryKey, ...work.foreignKeys.flatMap((fk) => fk.columns)]);
+  const computed = computedColumns(work);
+  const valued = (source: string) => {
+    const name = work.names.get(source);
+    const column = name === undefined ? undefined : work.columns.get(name);
+    const profile = work.profile.columns.find((c) => c.name === source);
+    return (
+      column !== undefined &&
+      (column.discrete || ((profile?.values?.top.length ?? 0) > 0 && column.def.type === "integer"))
+    );
+  };
   const conditioned = new Set<string>();
+  const edges = new Map<string, Set<string>>();
   const candidates = work.profile.pairs
     .filter(
       (p): p is PairProfile & { contingency: NonNullable<PairProfile["contingency"]> } =>
-        p.contingency !== undefined,
+        p.contingency !== undefined && p.contingency.cells.length > 0,
     )
-    .sort((a, b) => (b.cramersV ?? 0) - (a.cramersV ?? 0));
+    .map((pair) => {
+      const fd = determines(pair.a, pair.b) || determines(pair.b, pair.a);
+      // The determining column conditions; for an association (or both ways), the earlier one.
+      const earlier = order.indexOf(pair.a) < order.indexOf(pair.b);
+      const aFirst =
+        determines(pair.a, pair.b) && determines(pair.b, pair.a)
+          ? earlier
+          : fd
+            ? determines(pair.a, pair.b)
+            : earlier;
+      return { pair, fd, aFirst };
+    })
+    .sort((x, y) => Number(y.fd) - Number(x.fd) || (y.pair.cramersV ?? 0) - (x.pair.cramersV ?? 0));
   let made = 0;
-  for (const pair of candidates) {
-    if (made >= MAX_CONDITIONAL) break;
-    const [first, second] =
-      order.indexOf(pair.a) < order.indexOf(pair.b) ? [pair.a, pair.b] : [pair.b, pair.a];
+  for (const { pair, fd, aFirst } of candidates) {
+    const [first, second] = aFirst ? [pair.a, pair.b] : [pair.b, pair.a];
     const condition = work.names.get(first);
     const target = work.names.get(second);
     if (!condition || !target || conditioned.has(target)) continue;
+    if (!valued(first) || !work.columns.get(target)!.discrete) continue;
+    if (computed.has(target) || keyColumns.has(target)) continue;
+    if (reaches(edges, target, condition)) continue;
     const targetColumn = work.columns.get(target)!;
     const conditionColumn = work.columns.get(condition)!;
-    if (!targetColumn.discrete || !conditionColumn.discrete) continue;
-    if (computedColumns(work).has(target)) continue;
     const cells = pair.contingency.cells.map((c) =>
       first === pair.a
         ? { when: c.a, value: c.b, count: c.count }
         : { when: c.b, value: c.a, count: c.count },
     );
     const groups = Map.groupBy(cells, (c) => c.when);
-    if (groups.size > MAX_CONDITION_VALUES) continue;
-    const fd = dependencies.some((d) => d.from === first && d.to === second);
+    if (groups.size > MAX_CONDITION_VALUES || made + groups.size > MAX_CONDITIONAL_RULES) continue;
     let index = 0;
     for (const [value, group] of groups) {
       const text = literal(value, conditionColumn.def);
@@ -211,9 +260,12 @@ function conditionalRules(work: TableWork): void {
           ? `${first} determines ${second} in every row (functional dependency); the joint counts of ${first} = ${value}`
           : `Cramér's V ${pair.cramersV} between ${first} and ${second}: joint counts seen at least k times where ${first} = ${value}`,
       });
+      made++;
     }
     conditioned.add(target);
-    made++;
+    const out = edges.get(condition) ?? new Set<string>();
+    out.add(target);
+    edges.set(condition, out);
   }
 }
 
@@ -232,6 +284,47 @@ function childrenHistogram(fk: ForeignKeyProfile): { edges: number[]; weights: n
     weights.push(bin.parents);
   }
   return { edges, weights };
+}
+
+/** Tables `table` reaches by following foreign keys upward (its ancestors), not itself. */
+function ancestors(table: string, foreignKeys: readonly ForeignKeyProfile[]): Set<string> {
+  const out = new Set<string>();
+  const queue = [table];
+  while (queue.length > 0) {
+    const at = queue.pop()!;
+    for (const fk of foreignKeys)
+      if (fk.table === at && fk.references.table !== table && !out.has(fk.references.table)) {
+        out.add(fk.references.table);
+        queue.push(fk.references.table);
+      }
+  }
+  return out;
+}
+
+/**
+ * The foreign key a child's rows are made per: of its foreign keys, the most specific parent —
+ * the one whose table has the others' tables as ancestors (a treatment per toxicity assessment,
+ * not per regime, when the assessment is itself per regime); between unrelated parents, the key
+ * with the most columns (a key that includes another's columns names a narrower parent); then the
+ * first. Self-references are left out (a table is not made per itself).
+ */
+export function perParent(
+  candidates: readonly ForeignKeyProfile[],
+  all: readonly ForeignKeyProfile[],
+): ForeignKeyProfile | undefined {
+  let best: ForeignKeyProfile | undefined;
+  for (const fk of candidates) {
+    if (fk.references.table === fk.table) continue;
+    if (!best) {
+      best = fk;
+      continue;
+    }
+    const below = ancestors(fk.references.table, all).has(best.references.table);
+    const above = ancestors(best.references.table, all).has(fk.references.table);
+    if (below && !above) best = fk;
+    else if (!below && !above && fk.columns.length > best.columns.length) best = fk;
+  }
+  return best;
 }
 
 export function deriveProject(profile: Profile, options: DeriveOptions = {}): DerivedProject {
@@ -263,6 +356,7 @@ export function deriveProject(profile: Profile, options: DeriveOptions = {}): De
     fabricate[work.name] = { rows: work.profile.rows };
     rowComments.set(work.name, `${work.profile.rows} rows, as in the profile`);
   }
+  const usable: ForeignKeyProfile[] = [];
   for (const fk of profile.foreignKeys) {
     const child = byName.get(fk.table);
     const parent = byName.get(fk.references.table);
@@ -284,14 +378,29 @@ export function deriveProject(profile: Profile, options: DeriveOptions = {}): De
       mine.comment = `copied from ${parent.name}.${references[i]} (foreign key)`;
     });
     child.foreignKeys.push({ columns, table: parent.name, references });
-    if (!child.foreignKeys.slice(0, -1).length && fk.childrenPerParent.bins.length > 0) {
-      const histogram = childrenHistogram(fk);
-      fabricate[child.name] = { rows: { per: parent.name, count: { kind: "histogram", ...histogram } } };
-      rowComments.set(
-        child.name,
-        `children per ${parent.name}: the profile's bins (each of at least k parents; mean ${fk.childrenPerParent.mean})${fk.orphans > 0 ? `; ${fk.orphans} orphan rows not reproduced` : ""}`,
-      );
-    }
+    usable.push(fk);
+  }
+  // Rows per parent: of a child's foreign keys, the most specific parent's.
+  for (const work of works) {
+    const fk = perParent(
+      usable.filter((f) => f.table === work.profile.name && f.childrenPerParent.bins.length > 0),
+      profile.foreignKeys,
+    );
+    if (!fk) continue;
+    const parent = byName.get(fk.references.table)!;
+    const others = usable.filter((f) => f.table === work.profile.name && f !== fk);
+    // The driving key first: the others then take the parent matching the columns it shares
+    // (the treatment's regime is its cycle's regime), as a hand-written project would list them.
+    const driving = work.foreignKeys.findIndex(
+      (f) => f.table === parent.name && f.columns.join() === fk.columns.map((c) => work.names.get(c)).join(),
+    );
+    if (driving > 0) work.foreignKeys.unshift(...work.foreignKeys.splice(driving, 1));
+    const histogram = childrenHistogram(fk);
+    fabricate[work.name] = { rows: { per: parent.name, count: { kind: "histogram", ...histogram } } };
+    rowComments.set(
+      work.name,
+      `children per ${parent.name}: the profile's bins (each of at least k parents; mean ${fk.childrenPerParent.mean})${fk.orphans > 0 ? `; ${fk.orphans} orphan rows not reproduced` : ""}${others.length > 0 ? `; the most specific of its ${others.length + 1} parents (${others.map((o) => o.references.table).join(", ")} ${others.length === 1 ? "is" : "are"} less specific)` : ""}`,
+    );
   }
   for (const work of works) {
     // A single integer primary key with no rule is numbered by the engine.

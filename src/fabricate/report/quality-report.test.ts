@@ -102,7 +102,48 @@ describe("the quality report", () => {
     const copied = real.slice(0, 7).map((row, i) => ({ ...row, patient_id: 9_000_000 + i }));
     const report = await compareCatalogues(catalogue(real), catalogue([...fresh, ...copied]));
     assert.equal(report.privacy[0]!.exactCopies, 7);
-    assert.match(renderReport(report), /7 EXACT COPIES of real rows/);
+    assert.equal(report.privacy[0]!.commonMatches, 0);
+    assert.equal(report.privacy[0]!.realDuplicateRate, 0);
+    assert.match(renderReport(report), /7 EXACT COPIES of rare real rows/);
+  });
+
+  it("counts a copy of a rare real row, never one of a row k or more real rows share", async () => {
+    // Two combinations many real patients share (10 and 9 of them, different identifiers).
+    const common = { age: 70, weight: 82.5, sex: "F", ward: "W1", admitted: "2014-01-01", stay: 2 };
+    const fewer = { ...common, ward: "W2" };
+    const group = (values: Omit<Row, "patient_id">, n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => ({ patient_id: from + i, ...values }));
+    const realRows = [...real, ...group(common, 10, 7_000_000), ...group(fewer, 9, 7_100_000)];
+    const unique = { ...real[3]!, patient_id: 9_100_000 };
+    const synthetic = [
+      ...patients(300, 5),
+      ...group(common, 3, 9_000_000),
+      ...group(fewer, 2, 9_000_100),
+      unique,
+    ];
+    const report = await compareCatalogues(catalogue(realRows), catalogue(synthetic));
+    const privacy = report.privacy[0]!;
+    // 9 < k = 10: still rare; 10 real rows share `common`: reveals no one.
+    assert.equal(privacy.copyK, 10);
+    assert.equal(privacy.exactCopies, 3, JSON.stringify(privacy));
+    assert.equal(privacy.commonMatches, 3);
+    assert.equal(privacy.realDuplicateRate, Math.round((19 / 419) * 10_000) / 10_000);
+    assert.ok(!privacy.columns.includes("patient_id"), "identifiers are not compared");
+    assert.match(report.privacyCriterion, /fewer than 10 real rows share/);
+    const text = renderReport(report);
+    assert.match(text, /patients: 3 EXACT COPIES of rare real rows/);
+    assert.match(
+      text,
+      /3 row\(s\) equal to common real rows \(real rows duplicated among themselves: 4\.5%\)/,
+    );
+
+    // A larger k makes the shared rows rare too; k = 1 makes no row rare.
+    const strict = await compareCatalogues(catalogue(realRows), catalogue(synthetic), { copyK: 20 });
+    assert.equal(strict.privacy[0]!.exactCopies, 6);
+    assert.equal(strict.privacy[0]!.commonMatches, 0);
+    const lax = await compareCatalogues(catalogue(realRows), catalogue(synthetic), { copyK: 1 });
+    assert.equal(lax.privacy[0]!.exactCopies, 0);
+    assert.equal(lax.privacy[0]!.commonMatches, 6);
   });
 
   it("compares children per parent along foreign keys", async () => {

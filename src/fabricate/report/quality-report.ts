@@ -32,8 +32,13 @@ export interface ReportOptions {
   seed?: number;
   /** Rows sampled per table for the scores (default 100,000). */
   sampleSize?: number;
-  /** For telling identifier-like columns (default 10). */
+  /** For telling identifier-like columns, and the default of copyK (default 10). */
   k?: number;
+  /**
+   * A synthetic row equal to a real row that fewer than copyK real rows share is an exact copy
+   * (must be 0); matches of rows that copyK or more share are counted apart (default k).
+   */
+  copyK?: number;
   /** Foreign keys beyond those the real source declares. */
   foreignKeys?: readonly CatalogueForeignKey[];
   /** Called as each step starts (for progress). */
@@ -53,6 +58,10 @@ function childCounts(side: Side, fk: CatalogueForeignKey): Float64Array | undefi
   return Float64Array.from([...parents.keys()].map((key) => children.get(key) ?? 0)).sort();
 }
 
+export function privacyCriterion(k: number): string {
+  return `exactCopies: synthetic rows equal, on every compared column (identifier-like and key columns left out), to a real row that fewer than ${k} real rows share — a copy of a rare real row can disclose its person, so it must be 0. commonMatches: synthetic rows equal to a real row that ${k} or more real rows share — a common combination reveals no one (information). realDuplicateRate: the share of real rows equal to another real row, for scale.`;
+}
+
 export async function compareCatalogues(
   real: Catalogue,
   synthetic: Catalogue,
@@ -60,6 +69,7 @@ export async function compareCatalogues(
 ): Promise<QualityReport> {
   const seed = options.seed ?? DEFAULT_SEED;
   const k = options.k ?? DEFAULT_K;
+  const copyK = options.copyK ?? k;
   const foreignKeys = [...real.foreignKeys, ...(options.foreignKeys ?? [])];
   const sideOptions = { sampleSize: options.sampleSize ?? DEFAULT_REPORT_SAMPLE, seed, k, foreignKeys };
   options.onStep?.(`reading ${real.name}`);
@@ -94,11 +104,14 @@ export async function compareCatalogues(
     const compare = copyColumns(realTable, syntheticTable);
     const realEntry = real.tables.find((t) => t.name === realTable.name)!;
     const syntheticEntry = synthetic.tables.find((t) => t.name === syntheticTable.name)!;
-    const exactCopies = await countExactCopies(realEntry, syntheticEntry, compare);
+    const copies = await countExactCopies(realEntry, syntheticEntry, compare, copyK);
     privacy.push({
       table: realTable.name,
       columns: compare.map((c) => c.real.name),
-      exactCopies,
+      exactCopies: copies.rare,
+      copyK,
+      commonMatches: copies.common,
+      realDuplicateRate: copies.realDuplicateRate,
       syntheticRows: syntheticTable.scan.rows,
       ...closestRecords(realTable, syntheticTable, compared.scored, seed),
     });
@@ -136,6 +149,7 @@ export async function compareCatalogues(
     pairs,
     cardinality,
     privacy,
+    privacyCriterion: privacyCriterion(copyK),
     skipped,
     missing,
   };

@@ -38,11 +38,20 @@ export function renderReport(report: QualityReport): string {
   for (const t of report.tables) lines.push(`    ${t.name.padEnd(28)} ${t.realRows} / ${t.syntheticRows}`);
 
   lines.push("");
-  lines.push("  Privacy");
+  const k = report.privacy[0]?.copyK;
+  lines.push(
+    k === undefined
+      ? "  Privacy"
+      : `  Privacy (an exact copy is a synthetic row equal to a real row that fewer than ${k} real rows share: must be 0;\n    rows equal to a real row that ${k} or more share reveal no one and are counted apart)`,
+  );
   for (const p of report.privacy) {
     const copies =
-      p.exactCopies === 0 ? "no exact copies" : `${p.exactCopies} EXACT COPIES of real rows  ← must be 0`;
-    lines.push(`    ${p.table}: ${copies}`);
+      p.exactCopies === 0
+        ? "no exact copies of rare real rows"
+        : `${p.exactCopies} EXACT COPIES of rare real rows  ← must be 0`;
+    lines.push(
+      `    ${p.table}: ${copies}; ${p.commonMatches} row(s) equal to common real rows (real rows duplicated among themselves: ${pct(p.realDuplicateRate)})`,
+    );
     lines.push(
       `      distance to closest real row: median ${p.dcr.p50} (real rows to each other: ${p.realNearest.p50}); ${pct(p.closerThanRealP5)} of synthetic rows closer than the real 5th percentile (${p.realNearest.p5})`,
     );

@@ -1,10 +1,15 @@
 /**
  * Privacy of synthetic data against the real data, per table:
  *
- * - Exact copies: synthetic rows equal to a real row on every compared column (all columns but
- *   identifier-like and key ones, which a fabricator draws afresh). Counted over every row: the
- *   real rows' hashes (53-bit, of their normalised values) are held in a set, then every
- *   synthetic row is looked up. Must be 0.
+ * - Exact copies of rare real rows: synthetic rows equal, on every compared column (all columns
+ *   but identifier-like and key ones, which a fabricator draws afresh), to a real row that fewer
+ *   than k real rows share. Must be 0. A synthetic row equal to a COMMON real row (one that k or
+ *   more real rows share) reveals no one: a table of few low-cardinality columns has many
+ *   identical real rows, and a faithful fabricator makes those combinations too. Such matches are
+ *   counted apart (information, not a failure), beside the real data's own duplicate rate (the
+ *   share of real rows equal to another real row), which says how common identical rows are.
+ *   Counted over every row: the real rows' hashes (53-bit, of their normalised values) are
+ *   counted in a map, then every synthetic row is looked up.
  * - Distance to the closest record (DCR): each synthetic row's distance to its nearest real row,
  *   against the real rows' own nearest-neighbour distances. The distance is the mean over the
  *   scored columns of: numbers and dates |a − b| / (the real range), capped at 1; categories 0 if
@@ -57,30 +62,57 @@ function rowKey(
   return (values) => JSON.stringify(parts.map((part) => part(values)));
 }
 
-/** Synthetic rows equal to a real row on the compared columns, over every row of both. */
+/** What the exact-copy count found (see the file's comment). */
+export interface CopyCount {
+  /** Synthetic rows equal to a real row that fewer than k real rows share (must be 0). */
+  rare: number;
+  /** Synthetic rows equal to a real row that k or more real rows share (information). */
+  common: number;
+  /** Share of the real rows equal to at least one other real row. */
+  realDuplicateRate: number;
+}
+
+/**
+ * Synthetic rows equal to a real row on the compared columns, over every row of both, split by
+ * how many real rows share that row: fewer than `k` (rare: a disclosure) or `k` and more (common).
+ */
 export async function countExactCopies(
   realTable: CatalogueTable,
   syntheticTable: CatalogueTable,
   columns: readonly { real: ColumnClass; synthetic: ColumnClass }[],
-): Promise<number> {
-  if (columns.length === 0) return 0;
+  k: number,
+): Promise<CopyCount> {
+  if (columns.length === 0) return { rare: 0, common: 0, realDuplicateRate: 0 };
   const realKey = rowKey(columns.map((c) => ({ own: c.real, as: c.real })));
   const syntheticKey = rowKey(columns.map((c) => ({ own: c.synthetic, as: c.real })));
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
+  let realRows = 0;
   const real = await realTable.open();
   try {
-    for await (const row of real.rows()) seen.add(hashText(realKey(row.values)));
+    for await (const row of real.rows()) {
+      const hash = hashText(realKey(row.values));
+      seen.set(hash, (seen.get(hash) ?? 0) + 1);
+      realRows++;
+    }
   } finally {
     await real.close();
   }
-  let copies = 0;
+  let duplicated = 0;
+  for (const n of seen.values()) if (n > 1) duplicated += n;
+  let rare = 0;
+  let common = 0;
   const synthetic = await syntheticTable.open();
   try {
-    for await (const row of synthetic.rows()) if (seen.has(hashText(syntheticKey(row.values)))) copies++;
+    for await (const row of synthetic.rows()) {
+      const n = seen.get(hashText(syntheticKey(row.values)));
+      if (n === undefined) continue;
+      if (n < k) rare++;
+      else common++;
+    }
   } finally {
     await synthetic.close();
   }
-  return copies;
+  return { rare, common, realDuplicateRate: realRows === 0 ? 0 : round(duplicated / realRows) };
 }
 
 /** The columns compared for exact copies: every column of the real table but identifier-like and empty ones. */

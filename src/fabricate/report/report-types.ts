@@ -40,8 +40,20 @@ export interface PrivacyTable {
   table: string;
   /** The columns compared (identifier-like and key columns are left out: fabricated keys always differ). */
   columns: string[];
-  /** Synthetic rows equal to some real row on those columns (must be 0). */
+  /**
+   * Synthetic rows equal, on those columns, to a real row that fewer than `copyK` real rows share
+   * (must be 0): a copy of a rare real row can disclose the person it describes.
+   */
   exactCopies: number;
+  /** The k of that criterion (the report's k, 10 by default). */
+  copyK: number;
+  /**
+   * Synthetic rows equal to a real row that `copyK` or more real rows share: common combinations,
+   * which reveal no one (information, not a failure).
+   */
+  commonMatches: number;
+  /** Share of the real rows equal to at least one other real row on those columns (for scale). */
+  realDuplicateRate: number;
   syntheticRows: number;
   /** Rows the distances were computed on (seeded samples; see report-privacy.ts). */
   sampled: { reference: number; synthetic: number; real: number };
@@ -73,6 +85,8 @@ export interface QualityReport {
   pairs: PairScore[];
   cardinality: CardinalityScore[];
   privacy: PrivacyTable[];
+  /** How the privacy section counts exact copies (what must be 0, what is information). */
+  privacyCriterion: string;
   /** Mandatory-rule violations of the synthetic data, when its project was given (must be 0). */
   rules?: RuleCheckSection;
   skipped: SkippedColumn[];
