@@ -36,7 +36,7 @@ Usage: serums <command> [options]     (each command has --help)
   ledger verify | rebuild | status | package
                                check and repair the peers; the Fabric chaincode package
   serve [--port N] [--host H]  the HTTP server: FlexPass login, tokens, factors (OpenAPI at /openapi.json)
-  user create-admin|enrol|list|disable|rotate-key
+  user create-admin|enrol|list|disable|enrolment-code|rotate-key
                                accounts of staff, and the token-signing keys
   authenticator enrol CODE | pending | approve [ID] | deny ID | show
                                the Serums Authenticator: approve your logins by signature

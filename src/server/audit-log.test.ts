@@ -122,11 +122,17 @@ describeEachEngine("logs and the authentication event log", (engine) => {
       session.accessToken,
     );
     assert.equal(changed.statusCode, 200, changed.body);
-    const sms = await call("POST", "/factors/sms", { phone: PHONE }, session.accessToken);
-    assert.ok([202, 404].includes(sms.statusCode), sms.body);
+    // Factor changes carry a key as proof: it must stay out of the log like every other body.
+    const proof = { current: { kind: "text", value: TEXT_KEY } };
+    const sms = await call("POST", "/factors/sms", { phone: PHONE, ...proof }, session.accessToken);
+    assert.equal(sms.statusCode, 202, sms.body);
     for (const message of s.sms.sent) secrets.push(message.body.match(/\d{6,}/)?.[0] ?? message.body);
-    const totp = await call("POST", "/factors/totp", undefined, session.accessToken);
-    if (totp.statusCode === 201) secrets.push(totp.json().secret);
+    const totp = await call("POST", "/factors/totp", proof, session.accessToken);
+    assert.equal(totp.statusCode, 201, totp.body);
+    secrets.push(totp.json().secret);
+    const codes = await call("POST", "/factors/recovery-codes", proof, session.accessToken);
+    assert.equal(codes.statusCode, 201, codes.body);
+    secrets.push(...codes.json().codes);
 
     // Staff: created at the command line, activated with the one-time code.
     const context = await createLoginContext({
@@ -181,6 +187,7 @@ describeEachEngine("logs and the authentication event log", (engine) => {
       "/auth/login/finish",
       "/auth/token/refresh",
       "/auth/keys/graphical",
+      "/factors/recovery-codes",
     ]) {
       assert.ok(routes.has(route), `${route} is logged`);
     }
@@ -207,6 +214,7 @@ describeEachEngine("logs and the authentication event log", (engine) => {
       "refresh:failure:revoked",
       "reauthenticate:failure:bad_credentials",
       "reauthenticate:success:",
+      "factor_change:success:recovery_codes",
       "create_admin:success:",
       "activate:failure:bad_activation",
       "activate:success:",

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, it } from "node:test";
 import { enrolStaff } from "../auth/accounts/index.ts";
+import { CHALLENGE_TTL_MS, enrolmentLink, qrSvg } from "../auth/factors/index.ts";
 import { SECRET, TEXT_KEY, TestAuthenticator } from "../auth/login/test-support.ts";
 import { readConfig } from "../config/index.ts";
 import { describeEachEngine } from "../store/test-engines.ts";
+import { DEFAULT_POLL_RATE_LIMIT } from "./build-server.ts";
 import { createLoginContext } from "./server-context.ts";
 import { type TestServer, testServer } from "./test-server.ts";
 
@@ -36,6 +38,11 @@ describeEachEngine("the accounts and token routes", (engine) => {
     const body = registered.json();
     assert.match(body.serumsId, /^srm-/);
     assert.match(body.enrolment.uri, /^serums-authenticator:\/\/enrol\?/);
+    // The whole enrolment arrives: the page's link and its QR code too, not only what the
+    // response schema once listed (Fastify drops what a response schema does not name).
+    assert.equal(body.enrolment.link, enrolmentLink("https://serums.example.org", body.enrolment.code));
+    assert.equal(body.enrolment.qrSvg, qrSvg(body.enrolment.link));
+    assert.ok(body.enrolment.expiresAt > s.clock.now());
     const phone = new TestAuthenticator();
     await phone.enrol(s.t.store, s, body.enrolment.code);
     return { serumsId: body.serumsId, phone };
@@ -235,8 +242,11 @@ describeEachEngine("the accounts and token routes", (engine) => {
       textKey: TEXT_KEY,
     });
     assert.equal(reused.statusCode, 401, "an activation code is single use");
+    const { enrolment } = activated.json();
+    assert.deepEqual(Object.keys(enrolment).sort(), ["code", "expiresAt", "link", "qrSvg", "uri"]);
+    assert.equal(enrolment.qrSvg, qrSvg(enrolment.link));
     const adminPhone = new TestAuthenticator();
-    await adminPhone.enrol(s.t.store, s, activated.json().enrolment.code);
+    await adminPhone.enrol(s.t.store, s, enrolment.code);
     const adminTokens = await logIn("admin.ed", adminPhone);
 
     const elsewhere = await post(
@@ -345,6 +355,52 @@ describeEachEngine("per-address rate limits", (engine) => {
         429,
       );
       assert.equal((await register("sixth.name", "203.0.113.51")).statusCode, 201);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("gives the login page's status poll a bucket of its own: a whole wait polled every 2 s spends none of the login's", async () => {
+    // The login's bucket: three requests, and practically no refill during the test.
+    const s = await testServer(engine, { rateLimit: { capacity: 3, refillPerSecond: 0.001 } });
+    try {
+      const registered = await s.app.inject({
+        method: "POST",
+        url: "/auth/register",
+        payload: { login: "patient.poller", secret: SECRET, textKey: TEXT_KEY },
+      });
+      assert.equal(registered.statusCode, 201, registered.body);
+      const start = await s.app.inject({
+        method: "POST",
+        url: "/auth/login/start",
+        payload: { login: "patient.poller" },
+      });
+      assert.equal(start.statusCode, 200, start.body);
+      const poll = () => s.app.inject({ method: "GET", url: `/factors/login/${start.json().challengeId}` });
+      const statuses = new Set<string>();
+      for (let waited = 0; waited < CHALLENGE_TTL_MS; waited += 2000) {
+        const polled = await poll();
+        assert.equal(polled.statusCode, 200, `after ${waited / 1000} s: ${polled.body}`);
+        statuses.add(polled.json().status);
+        s.clock.advance(2000);
+      }
+      assert.deepEqual([...statuses], ["pending"]);
+      // The login's own bucket still has its last token.
+      const again = await s.app.inject({
+        method: "POST",
+        url: "/auth/login/start",
+        payload: { login: "patient.poller" },
+      });
+      assert.equal(again.statusCode, 200, again.body);
+
+      // The poll's bucket has a limit too: a loop as fast as it can is held back.
+      const burst: number[] = [];
+      for (let i = 0; i < DEFAULT_POLL_RATE_LIMIT.capacity + 1; i++) burst.push((await poll()).statusCode);
+      assert.deepEqual(new Set(burst.slice(0, -1)), new Set([200]));
+      const refused = await poll();
+      assert.equal(refused.statusCode, 429);
+      assert.equal(refused.headers["content-type"], "application/problem+json");
+      assert.equal(refused.headers["retry-after"], "1");
     } finally {
       await s.close();
     }

@@ -13,17 +13,32 @@ import { problem, problemErrorHandler, problemSchema, sendProblem } from "./prob
 import { authRoutes } from "./routes/auth-routes.ts";
 import { type ContextOptions, createLoginContext } from "./server-context.ts";
 import type { ServerServices } from "./server-services.ts";
+import { type WebFile, webAppRoutes } from "./web-app.ts";
 
 export interface BuildServerOptions extends ContextOptions {
   /** pino options, or false for none (tests). Default: info level with redaction. */
   logger?: boolean | Record<string, unknown>;
   /** The per-address limit of the auth routes; default a burst of 20, then one every 5 s. */
   rateLimit?: RateLimitOptions;
+  /**
+   * The per-address limit of the login status poll (GET /factors/login/{id}), a bucket of its own
+   * so that a page waiting for an approval does not spend the login's; default a burst of 60,
+   * then one a second.
+   */
+  pollRateLimit?: RateLimitOptions;
   /** More route plugins (tests). */
   plugins?: readonly RoutePlugin[];
+  /** Serve web/ at /app/ (default true), or these files (tests). */
+  webApp?: boolean | Map<string, WebFile>;
 }
 
 export const DEFAULT_AUTH_RATE_LIMIT: RateLimitOptions = { capacity: 20, refillPerSecond: 0.2 };
+/**
+ * The login status poll's: a page polling every 2 s (0.5 a second) for the whole 2-minute life of
+ * a challenge never runs out, nor do two such pages behind one address; a loop asking as fast as
+ * it can is held to one a second after its first 60.
+ */
+export const DEFAULT_POLL_RATE_LIMIT: RateLimitOptions = { capacity: 60, refillPerSecond: 1 };
 
 export type RoutePlugin = (app: FastifyInstance, services: ServerServices) => Promise<void>;
 
@@ -89,10 +104,17 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const login = await createLoginContext(options);
   const now = login.now;
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_AUTH_RATE_LIMIT);
+  const pollLimiter = new RateLimiter(options.pollRateLimit ?? DEFAULT_POLL_RATE_LIMIT);
   const app = Fastify({
     logger: options.logger === undefined ? LOG_OPTIONS : options.logger,
     trustProxy: config.server.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A URL that is not even well-formed (bad percent-encoding…) is a problem+json like any other.
+    frameworkErrors: (error, _request, reply) =>
+      sendProblem(
+        reply,
+        problem(400, "BAD_REQUEST", `the request is malformed: ${error.message.slice(0, 200)}`),
+      ),
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, discriminator: true },
     },
@@ -143,8 +165,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     addressHash(request) {
       return keyedHash(login, "address", request.ip);
     },
-    rateLimit(request) {
-      const taken = limiter.take(services.addressHash(request), now());
+    rateLimit(request, bucket = "auth") {
+      const taken = (bucket === "poll" ? pollLimiter : limiter).take(services.addressHash(request), now());
       if (!taken.ok) throw rateLimited(taken.retryAfterMs);
     },
   };
@@ -152,8 +174,21 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.get("/openapi.json", { schema: { hide: true } }, async (_request, reply) =>
     reply.type("application/json").send(app.swagger()),
   );
+  // What someone who opens the server's address finds: where to go next.
+  app.get("/", { schema: { hide: true } }, async () => ({
+    name: "Serums",
+    site: config.auth.site,
+    openapi: "/openapi.json",
+    jwks: "/.well-known/jwks.json",
+    authenticator: options.webApp === false ? undefined : "/app/authenticator/",
+    register: "POST /auth/register (after POST /auth/register/propose for a text key from your secret)",
+    login: "POST /auth/login/start, approve on your authenticator, POST /auth/login/finish",
+  }));
   for (const plugin of [authRoutes, ...(options.plugins ?? []), ...(await loadPlugins())]) {
     await app.register(async (scope) => plugin(scope, services));
+  }
+  if (options.webApp !== false) {
+    webAppRoutes(app, options.webApp instanceof Map ? options.webApp : undefined);
   }
   await app.ready();
   return app;

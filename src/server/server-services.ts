@@ -47,6 +47,7 @@ export interface ServerServices {
   /**
    * Takes one token from the client address's bucket of the auth rate limit, or throws
    * SerumsError("RATE_LIMITED") → 429 with Retry-After. Use it on routes that check secrets.
+   * `"poll"` takes from a looser bucket of its own, for the login page's status poll.
    */
-  rateLimit(request: FastifyRequest): void;
+  rateLimit(request: FastifyRequest, bucket?: "auth" | "poll"): void;
 }

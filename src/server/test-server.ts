@@ -37,6 +37,10 @@ export async function testServer(
   options: {
     realClock?: boolean;
     rateLimit?: RateLimitOptions;
+    /** The login status poll's limit (default the server's own, DEFAULT_POLL_RATE_LIMIT). */
+    pollRateLimit?: RateLimitOptions;
+    /** Serve web/ at /app/ (default true, as `serums serve` does). */
+    webApp?: boolean;
     logger?: boolean | Record<string, unknown>;
     /** The argon2id function the keys use (tests count calls with it). */
     argon2?: Argon2Function;
@@ -79,6 +83,8 @@ export async function testServer(
     keyPolicy: { ...DEFAULT_KEY_POLICY, ...(options.argon2 ? { argon2: options.argon2 } : {}) },
     logger: options.logger ?? false,
     rateLimit: options.rateLimit ?? { capacity: 1000, refillPerSecond: 100 },
+    ...(options.pollRateLimit ? { pollRateLimit: options.pollRateLimit } : {}),
+    ...(options.webApp === undefined ? {} : { webApp: options.webApp }),
   });
   return {
     app,

@@ -1,10 +1,12 @@
 /**
  * The companion page in a real browser: Debian's Chromium (/usr/bin/chromium) driven by
- * playwright-core, against the factor and authenticator routes on a real Fastify listen that
- * also serves this folder at /app/authenticator/. It enrols from the link the server gives (the
- * code in the `#enrol=` fragment), sees a login appear, approves it with the number typed, and a
- * wrong number denies; it scans a QR code where the browser has BarcodeDetector (here a stand-in
- * detector and camera, since Chromium on Linux has neither), and parses the server's QR SVG.
+ * playwright-core, against the whole server (buildServer, as `serums serve` runs it) on a real
+ * listen, which serves web/ at /app/ under its Content-Security-Policy. Each test registers a
+ * patient over HTTP, whose answer carries the first enrolment code (no token needed yet). The page
+ * enrols from the link the server gives (the code in the `#enrol=` fragment), sees a login
+ * appear, approves it with the number typed, and a wrong number denies; it scans a QR code where
+ * the browser has BarcodeDetector (here a stand-in detector and camera, since Chromium on Linux
+ * has neither), and parses the server's QR SVG. Nothing the page does may break its policy.
  *
  * Without Chromium: skipped with the reason, or — when CI is set — failed, since CI installs it.
  */
@@ -21,8 +23,8 @@ import {
   listAuthenticators,
   pushChallengeStatus,
 } from "../../src/auth/factors/index.ts";
-import { addUser } from "../../src/auth/factors/test-support.ts";
-import { type FactorTestServer, factorTestServer } from "../../src/server/routes/factor-test-server.ts";
+import { SECRET, TEXT_KEY } from "../../src/auth/login/test-support.ts";
+import { type TestServer, testServer } from "../../src/server/test-server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -107,11 +109,12 @@ const skip =
     : false;
 
 describe("the companion page in Chromium", { skip, timeout: 180_000 }, () => {
-  let s: FactorTestServer;
+  let s: TestServer;
   let base: string;
   let profile: string;
   let context: BrowserContext;
   const pageErrors: string[] = [];
+  const policyViolations: string[] = [];
 
   before(async () => {
     if (!present) {
@@ -119,7 +122,7 @@ describe("the companion page in Chromium", { skip, timeout: 180_000 }, () => {
         `${CHROMIUM} is missing, and CI is set: the companion page's browser test needs Debian's Chromium (apt-get install chromium)`,
       );
     }
-    s = await factorTestServer({ engine: "sqlite" }, { realTime: true, servePage: true });
+    s = await testServer({ engine: "sqlite" }, { realClock: true });
     base = await s.app.listen({ host: "127.0.0.1", port: 0 });
     profile = mkdtempSync(path.join(tmpdir(), "serums-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
@@ -139,23 +142,32 @@ describe("the companion page in Chromium", { skip, timeout: 180_000 }, () => {
   async function open(url: string, init?: (page: Page) => Promise<unknown>): Promise<Page> {
     const page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("console", (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) policyViolations.push(message.text());
+    });
     await init?.(page);
     await page.goto(url);
     return page;
   }
 
-  async function enrolmentFor(user: string) {
-    const answer = await s.app.inject({
+  let patients = 0;
+  /** A patient registered over HTTP: their Serums ID and the enrolment the registration answers. */
+  async function registerPatient() {
+    patients += 1;
+    const answer = await fetch(new URL("/auth/register", base), {
       method: "POST",
-      url: "/factors/authenticators/enrolment",
-      headers: { authorization: `Bearer test:${user}` },
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ login: `browser.patient.${patients}`, secret: SECRET, textKey: TEXT_KEY }),
     });
-    assert.equal(answer.statusCode, 201, answer.body);
-    return answer.json() as { code: string; link: string; qrSvg: string };
+    assert.equal(answer.status, 201, await answer.clone().text());
+    return (await answer.json()) as {
+      serumsId: string;
+      enrolment: { code: string; link: string; qrSvg: string };
+    };
   }
 
   it("serves an enrolment QR code that a browser parses as inert SVG", async () => {
-    const { qrSvg } = await enrolmentFor(await addUser(s.t.store));
+    const { qrSvg } = (await registerPatient()).enrolment;
     const page = await open(`${base}${COMPANION_PAGE_PATH}`);
     const parsed = await page.evaluate(`(${INSPECT_SVG})(${JSON.stringify(qrSvg)})`);
     assert.deepEqual(parsed, {
@@ -169,7 +181,7 @@ describe("the companion page in Chromium", { skip, timeout: 180_000 }, () => {
   });
 
   it("scans the enrolment QR code with the camera where the browser has BarcodeDetector", async () => {
-    const { code } = await enrolmentFor(await addUser(s.t.store));
+    const { code } = (await registerPatient()).enrolment;
     const scanned = `${base}${COMPANION_PAGE_PATH}#enrol=${code}`;
     const page = await open(`${base}${COMPANION_PAGE_PATH}`, (p) =>
       p.addInitScript({ content: `(${FAKE_SCANNER})(${JSON.stringify(scanned)})` }),
@@ -187,12 +199,13 @@ describe("the companion page in Chromium", { skip, timeout: 180_000 }, () => {
       focused: "enrol-submit",
       message: "Code read. Check the name, then press Enrol.",
     });
+    assert.deepEqual(policyViolations, [], "the camera and the scanner work under the page's policy");
     await page.close();
   });
 
   it("enrols from the server's link, shows a login, approves it with the number, and a wrong number denies", async () => {
-    const user = await addUser(s.t.store);
-    const { code, link } = await enrolmentFor(user);
+    const { serumsId: user, enrolment } = await registerPatient();
+    const { code, link } = enrolment;
     // The link names the configured public origin; the page here is served by the local listen.
     const page = await open(`${base}${COMPANION_PAGE_PATH}${new URL(link).hash}`, (p) =>
       p.addInitScript({ content: "delete window.BarcodeDetector;" }),
@@ -244,5 +257,6 @@ describe("the companion page in Chromium", { skip, timeout: 180_000 }, () => {
     assert.equal(await consumeApproval(s.t.store, other.challengeId, { now: s.clock.now }), undefined);
     await page.close();
     assert.deepEqual(pageErrors, [], "no script error in the page");
+    assert.deepEqual(policyViolations, [], "nothing the page does breaks its Content-Security-Policy");
   });
 });

@@ -9,7 +9,6 @@ import { type FactorTestServer, factorTestServer } from "../../server/routes/fac
 import { decisionMessage, enrolMessage, type LoginOrigin, requestMessage } from "./authenticator-protocol.ts";
 import { enrolmentLink, parseEnrolmentText } from "./enrolment-link.ts";
 import { createPushChallenge, pushChallengeStatus } from "./push-challenges.ts";
-import { addUser } from "./test-support.ts";
 
 interface PageApp {
   server: string;
@@ -105,18 +104,13 @@ describe("the companion page's protocol", () => {
   });
 
   it("enrols with WebCrypto Ed25519, lists the user's login and approves it with the number", async () => {
-    const user = await addUser(s.t.store);
-    const enrolment = await s.app.inject({
-      method: "POST",
-      url: "/factors/authenticators/enrolment",
-      headers: { authorization: `Bearer test:${user}` },
-    });
-    const { code } = enrolment.json() as { code: string };
+    const user = await s.addUser();
+    const { code } = await s.enrolment(user);
     const app = await page.enrol(server, code.toUpperCase(), "browser");
     assert.equal(app.privateKey.extractable, false, "the private key cannot leave the browser");
     const login = await createPushChallenge(
       s.t.store,
-      user,
+      user.serumsId,
       { address: "203.0.113.7", userAgent: "Firefox", site: "edinburgh" },
       { now: s.clock.now },
     );

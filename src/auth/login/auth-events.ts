@@ -18,6 +18,7 @@ export const EVENT_KINDS = [
   "logout",
   "reauthenticate",
   "key_change",
+  "factor_change",
   "account_disabled",
 ] as const;
 export type AuthEventKind = (typeof EVENT_KINDS)[number];

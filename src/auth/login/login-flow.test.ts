@@ -4,7 +4,7 @@ import type { SerumsError } from "../../errors/index.ts";
 import { describeEachEngine } from "../../store/test-engines.ts";
 import { setAccountStatus } from "../accounts/accounts.ts";
 import { registerPatient } from "../accounts/index.ts";
-import { totpCode } from "../factors/index.ts";
+import { prepareLoginFactor, totpCode } from "../factors/index.ts";
 import { verifyAccessToken } from "../tokens/index.ts";
 import { listAuthEvents } from "./auth-events.ts";
 import { finishLogin, startLogin } from "./login-flow.ts";
@@ -142,6 +142,40 @@ describeEachEngine("the login flow", (engine) => {
     const dump = JSON.stringify(rows);
     assert.doesNotMatch(dump, /nobody|ingrid|WrongKey/i);
     assert.ok(rows.some((r) => r.kind === "login_finish" && r.serums_id === null && r.outcome === "failure"));
+  });
+
+  it("gives an unknown name the same made-up passkey at every start, shaped as a real user's", async () => {
+    const allowed = async (login: string) => {
+      const start = await startLogin(bed.context, login, client);
+      assert.ok(start.ok);
+      const prepared = await prepareLoginFactor(
+        bed.t.store,
+        start.challengeId,
+        "passkey",
+        bed.context.factors,
+      );
+      assert.equal(prepared.kind, "passkey");
+      return prepared.kind === "passkey" ? prepared.options : assert.fail("passkey options expected");
+    };
+    const first = await allowed("nobody.here");
+    const again = await allowed(" NOBODY.here ");
+    assert.deepEqual(
+      again.allowCredentials,
+      first.allowCredentials,
+      "the same name (as the login normalises it) names the same credential: asking twice reveals nothing",
+    );
+    assert.notDeepEqual(first.challenge, again.challenge, "each start has its own WebAuthn challenge");
+    const other = await allowed("someone.else");
+    assert.notDeepEqual(other.allowCredentials, first.allowCredentials, "another name, another credential");
+    const real = await allowed("ingrid.m");
+    const realAgain = await allowed("ingrid.m");
+    assert.deepEqual(realAgain.allowCredentials, real.allowCredentials);
+    assert.deepEqual(Object.keys(first).sort(), Object.keys(real).sort());
+    assert.deepEqual(
+      first.allowCredentials?.map((c) => Object.keys(c).sort()),
+      real.allowCredentials?.map((c) => Object.keys(c).sort()),
+    );
+    assert.equal(first.allowCredentials?.[0]?.id.length, real.allowCredentials?.[0]?.id.length);
   });
 
   it("slows guessing from the third failure, then locks the name for 15 minutes — known or unknown alike", async () => {

@@ -100,11 +100,13 @@ export async function startLogin(
     );
     return { ok: false, reason: "throttled", retryAfterMs: throttle.retryAfterMs };
   }
+  // An unknown name's decoy carries the keyed hash of the name typed, so that what the decoy
+  // shows later (its made-up passkey credential) is the same at every start, as a real user's is.
   const challenge = await createPushChallenge(
     context.store,
     serumsId,
     { address: client.address, userAgent: client.userAgent, site: context.site },
-    { now: context.now },
+    { now: context.now, decoyTag: subject },
   );
   await context.store.run(
     `INSERT INTO auth_login_attempt (challenge_id, subject_hash, serums_id, created_at, expires_at)

@@ -1,33 +1,42 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import {
   createPushChallenge,
   listAuthenticators,
   pushChallengeStatus,
   qrTerminal,
 } from "../../auth/factors/index.ts";
-import { addUser } from "../../auth/factors/test-support.ts";
+import { TEXT_KEY } from "../../auth/login/test-support.ts";
 import { type FactorTestServer, factorTestServer } from "../../server/routes/factor-test-server.ts";
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../main.ts");
-const run = promisify(execFile);
-
-/** Runs `serums` in a child (asynchronously: the server answering it lives in this process). */
-async function serums(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, ...env },
+/**
+ * Runs `serums` in a child (asynchronously: the server answering it lives in this process), with
+ * `input` as its stdin (a pipe, not a terminal; closed at once when there is none).
+ */
+function serums(
+  args: string[],
+  env: Record<string, string>,
+  input = "",
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
     });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 describe("serums authenticator", () => {
@@ -44,13 +53,8 @@ describe("serums authenticator", () => {
   after(() => s.close());
 
   it("enrols with a code, lists a pending login, approves it with the number, and never prints the private key", async () => {
-    const user = await addUser(s.t.store);
-    const enrolment = await s.app.inject({
-      method: "POST",
-      url: "/factors/authenticators/enrolment",
-      headers: { authorization: `Bearer test:${user}` },
-    });
-    const { uri } = enrolment.json() as { uri: string };
+    const user = await s.addUser();
+    const { uri } = await s.enrolment(user);
     // The link names the server configured (https://serums.example.org); this test's is local.
     const enrol = await serums(
       ["authenticator", "enrol", uri, "--server", server, "--label", "cli test"],
@@ -68,7 +72,7 @@ describe("serums authenticator", () => {
     assert.match((await serums(["authenticator", "pending"], env)).stdout, /No login is waiting/);
     const login = await createPushChallenge(
       s.t.store,
-      user,
+      user.serumsId,
       { address: "203.0.113.7", userAgent: "Firefox/140", site: "edinburgh" },
       { now: s.clock.now },
     );
@@ -88,7 +92,7 @@ describe("serums authenticator", () => {
 
     const other = await createPushChallenge(
       s.t.store,
-      user,
+      user.serumsId,
       { address: "198.51.100.1", userAgent: "curl", site: "edinburgh" },
       { now: s.clock.now },
     );
@@ -118,15 +122,31 @@ describe("serums authenticator", () => {
   });
 
   it("prints an enrolment code with its link and terminal QR code, and enrols from that link", async () => {
-    const user = await addUser(s.t.store);
-    const noToken = await serums(["authenticator", "enrolment-code", "--server", server], env);
+    const user = await s.addUser();
+    const noToken = await serums(["authenticator", "enrolment-code", "--server", server], env, TEXT_KEY);
     assert.equal(noToken.code, 2);
     assert.match(noToken.stderr, /SERUMS_ACCESS_TOKEN/);
+    const withToken = { ...env, SERUMS_ACCESS_TOKEN: `test:${user.serumsId}` };
 
-    const shown = await serums(["authenticator", "enrolment-code", "--server", server], {
-      ...env,
-      SERUMS_ACCESS_TOKEN: `test:${user}`,
-    });
+    // The token alone is not enough: the text key, from stdin here (a terminal would be asked).
+    const noKey = await serums(["authenticator", "enrolment-code", "--server", server], withToken);
+    assert.equal(noKey.code, 2, noKey.stderr);
+    assert.match(noKey.stderr, /no text key/);
+    const wrongKey = await serums(
+      ["authenticator", "enrolment-code", "--server", server],
+      withToken,
+      "NotTheOwnersKey-4711!\n",
+    );
+    assert.equal(wrongKey.code, 2, `a wrong key is wrong input: ${wrongKey.stderr}`);
+    assert.match(wrongKey.stderr, /403.*current was not accepted/);
+    assert.ok(!wrongKey.stderr.includes("NotTheOwnersKey"), "the key is never echoed");
+    assert.deepEqual(await listAuthenticators(s.t.store, user.serumsId), [], "no code was issued");
+
+    const shown = await serums(
+      ["authenticator", "enrolment-code", "--server", server],
+      withToken,
+      `${TEXT_KEY}\n`,
+    );
     assert.equal(shown.code, 0, shown.stderr);
     const link = /Or open: +(\S+)/.exec(shown.stdout)?.[1];
     const code = /Or type: +(\S+)/.exec(shown.stdout)?.[1];
@@ -141,7 +161,7 @@ describe("serums authenticator", () => {
     );
     assert.equal(enrol.code, 0, enrol.stderr);
     assert.deepEqual(
-      (await listAuthenticators(s.t.store, user)).map((a) => a.label),
+      (await listAuthenticators(s.t.store, user.serumsId)).map((a) => a.label),
       ["phone"],
     );
   });

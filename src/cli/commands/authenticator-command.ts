@@ -76,8 +76,10 @@ ${FILE}`,
 
 Asks Serums for a one-time code (valid 10 minutes) to enrol an authenticator — your phone, for
 example — and prints it as text, as the companion page's link and as a QR code to scan with the
-phone's camera. Uses your access token from SERUMS_ACCESS_TOKEN. An earlier unused code stops
-working.
+phone's camera. An earlier unused code stops working.
+Needs your access token in SERUMS_ACCESS_TOKEN and, since a token alone must not add an
+authenticator, your text key again: asked for on the terminal (not shown as you type), or read
+from the first line of stdin when stdin is not a terminal. Never give it as an argument.
   --server URL     the Serums server, e.g. https://serums.example.org
   --no-qr          print the code and the link only`,
     options: { server: { type: "string" }, "no-qr": { type: "boolean", default: false } },
@@ -99,7 +101,7 @@ export const AUTHENTICATOR_USAGE = `Usage: serums authenticator <verb> [options]
   deny ID                      deny a login
   show                         this authenticator's server, id and public key
   enrolment-code --server URL  a code to enrol another authenticator, with its QR code
-                               (needs SERUMS_ACCESS_TOKEN)
+                               (needs SERUMS_ACCESS_TOKEN and your text key, asked for)
 
 ${FILE}
   --json           machine output`;
@@ -308,6 +310,67 @@ function accessToken(env: NodeJS.ProcessEnv = process.env): string {
   return token;
 }
 
+/** Reads a line from the terminal without echoing it (the text key). */
+async function askHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  process.stderr.write(question);
+  input.setRawMode(true);
+  input.resume();
+  input.setEncoding("utf8");
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let typed = "";
+      const onData = (chunk: string) => {
+        for (const char of chunk) {
+          if (char === "\r" || char === "\n") {
+            input.off("data", onData);
+            resolve(typed);
+            return;
+          }
+          if (char === "\u0003") {
+            input.off("data", onData);
+            reject(new SerumsError("BAD_USAGE", "cancelled; nothing was sent"));
+            return;
+          }
+          if (char === "\u007f" || char === "\b") typed = typed.slice(0, -1);
+          else typed += char;
+        }
+      };
+      input.on("data", onData);
+    });
+  } finally {
+    input.setRawMode(false);
+    input.pause();
+    process.stderr.write("\n");
+  }
+}
+
+/** All of stdin (a pipe or a file), as text. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The holder's text key, proving to the server that a factor change is theirs and not only their
+ * token's: asked for on a terminal without echo, else the first line of stdin. Never a flag
+ * (flags show in `ps` and in shell histories).
+ */
+export async function readTextKey(): Promise<string> {
+  const key = process.stdin.isTTY
+    ? await askHidden("Your text key (not shown): ")
+    : ((await readStdin()).split(/\r?\n/)[0] ?? "");
+  if (key === "") {
+    throw new SerumsError(
+      "BAD_USAGE",
+      "no text key: type it when asked, or give it on the first line of stdin (e.g. from a password manager)",
+      { path: "stdin" },
+    );
+  }
+  return key;
+}
+
 export async function authenticatorCommand(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
@@ -394,11 +457,13 @@ export async function authenticatorCommand(argv: string[]): Promise<number> {
       const server = v.server as string | undefined;
       if (!server)
         throw new SerumsError("BAD_USAGE", `--server is required\n\n${spec.usage}`, { path: "--server" });
+      const token = accessToken();
+      const current = { kind: "text", value: await readTextKey() };
       const enrolment = await call<{ code: string; uri: string; link: string; expiresAt: number }>(
         server,
         "factors/authenticators/enrolment",
-        undefined,
-        { authorization: `Bearer ${accessToken()}` },
+        { current },
+        { authorization: `Bearer ${token}` },
       );
       const shown = {
         code: enrolment.code,

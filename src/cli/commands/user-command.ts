@@ -1,10 +1,20 @@
 /**
- * `serums user create-admin|enrol|list|disable|rotate-key`: the site operator's account commands.
+ * `serums user create-admin|enrol|list|disable|enrolment-code|rotate-key`: the site operator's
+ * account commands.
  * Staff accounts are created with a one-time activation code (printed once) with which their
  * owner sets their keys (POST /auth/activate) and gets their authenticator's enrolment code.
  */
-import { disableAccount, enrolStaff, listAccounts, ROLES, type Role } from "../../auth/accounts/index.ts";
+import {
+  disableAccount,
+  enrolStaff,
+  getAccount,
+  listAccounts,
+  ROLES,
+  type Role,
+} from "../../auth/accounts/index.ts";
 import { authMigrations } from "../../auth/auth-migrations.ts";
+import { createEnrolmentCode, qrTerminal } from "../../auth/factors/index.ts";
+import { recordAuthEvent } from "../../auth/login/index.ts";
 import { KeyRing } from "../../auth/tokens/index.ts";
 import { readConfig } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
@@ -26,6 +36,10 @@ export const USER_USAGE = `Usage: serums user <verb> [options]
       The accounts (no secrets).
   serums user disable SERUMS_ID
       The account can no longer log in; its sessions end now.
+  serums user enrolment-code SERUMS_ID [--no-qr]
+      A new one-time code (10 minutes) to enrol the user's authenticator, for someone who cannot
+      log in to ask for one: their registration's code expired unused, or they lost their only
+      authenticator. Check who they are first: the code lets its holder approve their logins.
   serums user rotate-key
       A new token-signing key signs from now on; the old one stays in the JWKS until its tokens expire.
 
@@ -38,6 +52,7 @@ const OPTIONS = {
   site: { type: "string" },
   department: { type: "string" },
   country: { type: "string" },
+  "no-qr": { type: "boolean", default: false },
 } as const;
 
 function role(value: string | undefined): Role {
@@ -67,10 +82,10 @@ export async function userCommand(argv: string[]): Promise<number> {
       process.stdout.write(`new signing key ${kid}; ${ring.list().length} key(s) in ${config.auth.keyDir}\n`);
     return 0;
   }
-  if (!["create-admin", "enrol", "list", "disable"].includes(verb)) {
+  if (!["create-admin", "enrol", "list", "disable", "enrolment-code"].includes(verb)) {
     throw new SerumsError(
       "BAD_USAGE",
-      `unknown verb "${verb}"; valid: create-admin, enrol, list, disable, rotate-key\n\n${USER_USAGE}`,
+      `unknown verb "${verb}"; valid: create-admin, enrol, list, disable, enrolment-code, rotate-key\n\n${USER_USAGE}`,
     );
   }
   const store = await openStore(config.store, { migrations: [...recordMigrations, ...authMigrations] });
@@ -114,6 +129,36 @@ export async function userCommand(argv: string[]): Promise<number> {
             );
           }
           process.stdout.write(`${accounts.length} account(s)\n`);
+        }
+        return 0;
+      }
+      case "enrolment-code": {
+        if (positionals.length !== 1)
+          throw new SerumsError("BAD_USAGE", `user enrolment-code takes one Serums ID\n\n${USER_USAGE}`);
+        const serumsId = positionals[0]!;
+        const account = await getAccount(store, serumsId);
+        if (account?.status !== "active") {
+          throw new SerumsError("NOT_FOUND", `no active account ${serumsId}; see serums user list`, {
+            value: serumsId,
+          });
+        }
+        const enrolment = await createEnrolmentCode(
+          store,
+          serumsId,
+          config.auth.publicOrigin,
+          context.factors,
+        );
+        await recordAuthEvent(
+          store,
+          { kind: "factor_change", outcome: "success", reason: "operator_enrolment_code", serumsId },
+          { now: context.now },
+        );
+        if (values.json) printJson(enrolment);
+        else {
+          const until = new Date(enrolment.expiresAt).toISOString().replace("T", " ").slice(0, 19);
+          process.stdout.write(
+            `${values["no-qr"] ? "" : `${qrTerminal(enrolment.link)}\n\n`}Open:   ${enrolment.link}\nOr type: ${enrolment.code}  (serums authenticator enrol CODE --server URL)\nFor ${account.loginName} (${serumsId}); valid until ${until} UTC, once. Links name ${config.auth.publicOrigin} (SERUMS_PUBLIC_ORIGIN).\n`,
+          );
         }
         return 0;
       }

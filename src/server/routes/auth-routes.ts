@@ -9,12 +9,13 @@ import {
   activateAccount,
   enrolStaff,
   type GraphicalChoice,
+  type KeysSet,
   listAccounts,
   ROLES,
   registerPatient,
   type StaffInput,
 } from "../../auth/accounts/index.ts";
-import type { SecondFactor } from "../../auth/factors/index.ts";
+import { qrSvg, type SecondFactor } from "../../auth/factors/index.ts";
 import { enrolTextKey, gesturesJsonSchema, proposeTextKey, textKeyStrength } from "../../auth/keys/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { currentKeySchema, endOtherSessions, loginKeySchema, requireKeyProof } from "../key-proof.ts";
@@ -93,9 +94,22 @@ const keysSetResponse = {
     grid: { type: "array", items: { type: "string" } },
     enrolment: {
       type: "object",
-      description: "enrols the authenticator: type the code or scan the URI (as a QR code)",
-      required: ["code", "uri", "expiresAt"],
-      properties: { code: { type: "string" }, uri: { type: "string" }, expiresAt: { type: "integer" } },
+      description:
+        "enrols the authenticator (10 minutes, once): scan qrSvg with the phone's camera, open link, or type code",
+      required: ["code", "uri", "link", "qrSvg", "expiresAt"],
+      properties: {
+        code: { type: "string", description: "to type: four groups of four characters" },
+        uri: { type: "string", description: "serums-authenticator://enrol?server=…&code=…" },
+        link: {
+          type: "string",
+          description: "the companion page with the code in its fragment: …/app/authenticator/#enrol=CODE",
+        },
+        qrSvg: {
+          type: "string",
+          description: "the QR code of `link`, an SVG document (no script) to show for scanning",
+        },
+        expiresAt: { type: "integer" },
+      },
     },
   },
 } as const;
@@ -179,6 +193,11 @@ function throttled(reply: FastifyReply, retryAfterMs: number) {
     problem(429, "RATE_LIMITED", `too many failed logins for this login name; try again in ${seconds} s`),
     { "retry-after": String(seconds) },
   );
+}
+
+/** Keys set (registration, activation): the enrolment code also as the QR code of its link. */
+function withQrCode(result: KeysSet): KeysSet & { enrolment: { qrSvg: string } } {
+  return { ...result, enrolment: { ...result.enrolment, qrSvg: qrSvg(result.enrolment.link) } };
 }
 
 function client(services: ServerServices, request: FastifyRequest) {
@@ -282,7 +301,7 @@ export async function authRoutes(app: FastifyInstance, services: ServerServices)
         graphical?: GraphicalChoice;
       };
       const result = await registerPatient(context, body, client(services, request));
-      return reply.code(201).send(result);
+      return reply.code(201).send(withQrCode(result));
     },
   );
 
@@ -315,7 +334,7 @@ export async function authRoutes(app: FastifyInstance, services: ServerServices)
         textKey: string;
         graphical?: GraphicalChoice;
       };
-      return activateAccount(context, body, client(services, request));
+      return withQrCode(await activateAccount(context, body, client(services, request)));
     },
   );
 

@@ -160,7 +160,9 @@ export async function authenticatorRoutes(app: FastifyInstance, services: Server
       },
     },
     async (request) => {
-      services.rateLimit(request);
+      // The companion page asks every few seconds while it is open: the poll's bucket, not the
+      // login's (every call is signed with the authenticator's key anyway).
+      services.rateLimit(request, "poll");
       const body = request.body as {
         authenticatorId: string;
         nonce: string;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach, it } from "node:test";
 import { normalizeCode } from "../../auth/factors/factor-support.ts";
 import {
@@ -7,16 +7,17 @@ import {
   decisionMessage,
   enrolMessage,
   generateAuthenticatorKeys,
+  listAuthenticators,
   MAX_PENDING_PUSH,
   qrSvg,
   requestMessage,
   signEd25519,
   totpCode,
 } from "../../auth/factors/index.ts";
-import { addUser } from "../../auth/factors/test-support.ts";
+import { listAuthEvents } from "../../auth/login/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { describeEachEngine } from "../../store/test-engines.ts";
-import { type FactorTestServer, factorTestServer } from "./factor-test-server.ts";
+import { type FactorTestServer, type FactorTestUser, factorTestServer } from "./factor-test-server.ts";
 
 describeEachEngine("factor and authenticator routes", (engine) => {
   let s: FactorTestServer;
@@ -25,14 +26,15 @@ describeEachEngine("factor and authenticator routes", (engine) => {
   });
   afterEach(() => s.close());
 
-  const as = (serumsId: string) => ({ authorization: `Bearer test:${serumsId}` });
+  const as = (user: FactorTestUser) => user.headers;
 
   it("enrols an authenticator, lists a login's challenge by signed request, approves it with the number", async () => {
-    const user = await addUser(s.t.store);
+    const user = await s.addUser();
     const enrolment = await s.app.inject({
       method: "POST",
       url: "/factors/authenticators/enrolment",
       headers: as(user),
+      payload: { current: user.current },
     });
     assert.equal(enrolment.statusCode, 201);
     const {
@@ -71,7 +73,7 @@ describeEachEngine("factor and authenticator routes", (engine) => {
 
     const login = await createPushChallenge(
       s.t.store,
-      user,
+      user.serumsId,
       { address: "203.0.113.7", userAgent: "Firefox", site: "edinburgh" },
       { now: s.clock.now },
     );
@@ -135,10 +137,13 @@ describeEachEngine("factor and authenticator routes", (engine) => {
   });
 
   it("manages TOTP, SMS and recovery codes for the token's holder only", async () => {
-    const user = await addUser(s.t.store);
+    const user = await s.addUser();
+    const proof = { current: user.current };
     assert.equal((await s.app.inject({ method: "GET", url: "/factors" })).statusCode, 401);
 
-    const totp = (await s.app.inject({ method: "POST", url: "/factors/totp", headers: as(user) })).json() as {
+    const totp = (
+      await s.app.inject({ method: "POST", url: "/factors/totp", headers: as(user), payload: proof })
+    ).json() as {
       secret: string;
       uri: string;
     };
@@ -162,7 +167,7 @@ describeEachEngine("factor and authenticator routes", (engine) => {
       method: "POST",
       url: "/factors/sms",
       headers: as(user),
-      payload: { phone: "+447700900123" },
+      payload: { phone: "+447700900123", ...proof },
     });
     assert.equal(sms.statusCode, 202);
     const line = JSON.parse(readFileSync(s.outbox, "utf8").trim().split("\n").at(-1)!) as {
@@ -182,12 +187,17 @@ describeEachEngine("factor and authenticator routes", (engine) => {
       method: "POST",
       url: "/factors/sms",
       headers: as(user),
-      payload: { phone: "07700 900123" },
+      payload: { phone: "07700 900123", ...proof },
     });
     assert.equal(badPhone.statusCode, 400);
 
     const codes = (
-      await s.app.inject({ method: "POST", url: "/factors/recovery-codes", headers: as(user) })
+      await s.app.inject({
+        method: "POST",
+        url: "/factors/recovery-codes",
+        headers: as(user),
+        payload: proof,
+      })
     ).json() as {
       codes: string[];
     };
@@ -198,18 +208,94 @@ describeEachEngine("factor and authenticator routes", (engine) => {
       { totp: true, sms: "…23", left: 10 },
     );
     assert.ok(!JSON.stringify(summary).includes(totp.secret));
-    assert.equal(
-      (await s.app.inject({ method: "DELETE", url: "/factors/totp", headers: as(user) })).statusCode,
-      204,
+    const removeTotp = () =>
+      s.app.inject({ method: "DELETE", url: "/factors/totp", headers: as(user), payload: proof });
+    assert.equal((await removeTotp()).statusCode, 204);
+    assert.equal((await removeTotp()).statusCode, 404);
+  });
+
+  it("needs one of the holder's keys again, not only the token, to add or remove any factor", async () => {
+    const user = await s.addUser();
+    const stolen = user.headers;
+    const { code } = await s.enrolment(user);
+    const pair = generateAuthenticatorKeys();
+    const enrolled = await s.app.inject({
+      method: "POST",
+      url: "/authenticator/enrol",
+      payload: {
+        code,
+        publicKey: pair.publicKey,
+        label: "owner's phone",
+        signature: signEd25519(pair.privateKey, enrolMessage(normalizeCode(code), pair.publicKey)),
+      },
+    });
+    const { authenticatorId } = enrolled.json() as { authenticatorId: string };
+    const summary = async () =>
+      (await s.app.inject({ method: "GET", url: "/factors", headers: as(user) })).json() as Record<
+        string,
+        unknown
+      >;
+    const before = await summary();
+    const changes: { method: "POST" | "DELETE"; url: string; body: Record<string, unknown> }[] = [
+      { method: "POST", url: "/factors/authenticators/enrolment", body: {} },
+      { method: "DELETE", url: `/factors/authenticators/${authenticatorId}`, body: {} },
+      { method: "POST", url: "/factors/totp", body: {} },
+      { method: "DELETE", url: "/factors/totp", body: {} },
+      { method: "POST", url: "/factors/passkeys", body: { response: { id: "AAAA", type: "public-key" } } },
+      { method: "DELETE", url: "/factors/passkeys/AAAA", body: {} },
+      { method: "POST", url: "/factors/sms", body: { phone: "+447700900123" } },
+      { method: "DELETE", url: "/factors/sms", body: {} },
+      { method: "POST", url: "/factors/recovery-codes", body: {} },
+    ];
+    for (const change of changes) {
+      const what = `${change.method} ${change.url}`;
+      const alone = await s.app.inject({ ...change, headers: stolen, payload: change.body });
+      assert.equal(alone.statusCode, 400, `${what} with the token alone: ${alone.body}`);
+      assert.ok(JSON.stringify(alone.json()).includes("/body/current"), `${what} names current`);
+      const guessed = await s.app.inject({
+        ...change,
+        headers: stolen,
+        payload: { ...change.body, current: { kind: "text", value: "NotTheOwnersKey-4711!" } },
+      });
+      assert.equal(guessed.statusCode, 403, `${what} with a wrong key: ${guessed.body}`);
+      assert.equal(guessed.headers["content-type"], "application/problem+json");
+      // Past the growing delay, so the next wrong key is judged, not throttled (9 < the lockout's 10).
+      s.clock.advance(5 * 60_000 + 1000);
+    }
+    const bare = await s.app.inject({ method: "POST", url: "/factors/recovery-codes", headers: stolen });
+    assert.equal(bare.statusCode, 400);
+    assert.match(bare.json().detail, /one of your keys as current/);
+    const noToken = await s.app.inject({ method: "POST", url: "/factors/recovery-codes" });
+    assert.equal(noToken.statusCode, 401, "no token is still a 401, body or not");
+    assert.deepEqual(await summary(), before, "nothing was added or removed");
+    assert.ok(!existsSync(s.outbox), "no SMS was sent to the thief's phone");
+
+    const revoked = await s.app.inject({
+      method: "DELETE",
+      url: `/factors/authenticators/${authenticatorId}`,
+      headers: stolen,
+      payload: { current: user.current },
+    });
+    assert.equal(revoked.statusCode, 204, revoked.body);
+    assert.equal((await listAuthenticators(s.t.store, user.serumsId))[0]!.status, "revoked");
+    const events = await listAuthEvents(s.t.store, { serumsId: user.serumsId });
+    assert.deepEqual(
+      events
+        .filter((e) => e.kind === "reauthenticate")
+        .map((e) => e.outcome)
+        .sort(),
+      [...changes.map(() => "failure"), "success", "success"],
+      "every proof is an event: the enrolment's, the wrong ones, the revocation's",
     );
-    assert.equal(
-      (await s.app.inject({ method: "DELETE", url: "/factors/totp", headers: as(user) })).statusCode,
-      404,
+    assert.deepEqual(
+      events.filter((e) => e.kind === "factor_change").map((e) => e.reason),
+      ["authenticator", "authenticator"],
+      "the enrolment code and the revocation, with no secret",
     );
   });
 
   it("refuses malformed requests with problems naming the field", async () => {
-    const user = await addUser(s.t.store);
+    const user = await s.addUser();
     const extra = await s.app.inject({
       method: "POST",
       url: "/factors/totp/confirm",
@@ -246,10 +332,10 @@ describeEachEngine("factor and authenticator routes", (engine) => {
       },
     });
     try {
-      const user = await addUser(limited.t.store);
+      const user = await limited.addUser();
       const login = await createPushChallenge(
         limited.t.store,
-        user,
+        user.serumsId,
         { address: "203.0.113.7", userAgent: "Firefox", site: "edinburgh" },
         { now: limited.clock.now },
       );
@@ -268,13 +354,13 @@ describeEachEngine("factor and authenticator routes", (engine) => {
   });
 
   it(`keeps a push-bombed user's authenticator to ${MAX_PENDING_PUSH} waiting logins, each poll answering alike`, async () => {
-    const user = await addUser(s.t.store);
+    const user = await s.addUser();
     const starts = [];
     for (let i = 0; i < MAX_PENDING_PUSH + 2; i++) {
       starts.push(
         await createPushChallenge(
           s.t.store,
-          user,
+          user.serumsId,
           { address: "198.51.100.66", userAgent: "bomber", site: "edinburgh" },
           { now: s.clock.now },
         ),
@@ -291,9 +377,7 @@ describeEachEngine("factor and authenticator routes", (engine) => {
       assert.deepEqual(polled.json(), { status: "pending" }, "held back, shown and decoy look the same");
     }
     const pair = generateAuthenticatorKeys();
-    const enrolment = (
-      await s.app.inject({ method: "POST", url: "/factors/authenticators/enrolment", headers: as(user) })
-    ).json() as { code: string };
+    const enrolment = await s.enrolment(user);
     const enrolled = await s.app.inject({
       method: "POST",
       url: "/authenticator/enrol",

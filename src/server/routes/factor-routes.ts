@@ -1,13 +1,17 @@
 /**
  * HTTP routes of the second factors. Under /factors, with a bearer token: the holder's own
- * factors — authenticator enrolment codes, TOTP, passkeys, SMS phone, recovery codes. Under
+ * factors — authenticator enrolment codes, TOTP, passkeys, SMS phone, recovery codes. Every route
+ * that adds or removes a factor also asks one of the holder's keys again, as `current` in its body
+ * (requireKeyProof: throttled like a login): a stolen access token alone must not give a thief a
+ * lasting second factor of their own, nor take the owner's away. Each change is an authentication
+ * event ("factor_change", the factor's kind as reason). Under
  * /factors/login/{challengeId}, without a token: what a login page needs to use a factor other
  * than push on a login challenge (send an SMS code, passkey options) and the challenge's status.
  * Secrets (TOTP secret, recovery codes, enrolment code) appear only in the answer that creates them.
  * The enrolment answer carries the code three ways: to type, as the companion page's link, and as
  * that link's QR code (SVG) for a phone to scan.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import {
   beginTotpEnrolment,
   confirmSmsEnrolment,
@@ -26,13 +30,25 @@ import {
   startSmsEnrolment,
   verifyPasskeyRegistration,
 } from "../../auth/factors/index.ts";
+import { type LoginKey, recordAuthEvent } from "../../auth/login/index.ts";
 import { SerumsError } from "../../errors/index.ts";
-import type { ServerServices } from "../server-services.ts";
+import { currentKeySchema, requireKeyProof } from "../key-proof.ts";
+import type { AccessClaims, ServerServices } from "../server-services.ts";
 
 const PROBLEM = { $ref: "Problem#" };
 const SECURITY = [{ bearer: [] }];
 const TAGS = ["factors"];
 const ERRORS = { 400: PROBLEM, 401: PROBLEM, 404: PROBLEM, 409: PROBLEM };
+/** The answers of a route that asks a key again: wrong key 403, throttled 429. */
+const PROOF_ERRORS = { 400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 429: PROBLEM };
+
+/** The body of a change that carries nothing but the proof. */
+const proofBody = {
+  type: "object",
+  required: ["current"],
+  additionalProperties: false,
+  properties: { current: currentKeySchema },
+} as const;
 
 const codeBody = {
   type: "object",
@@ -98,9 +114,55 @@ function refuseCode(): never {
   });
 }
 
+type FactorKind = "authenticator" | "totp" | "passkey" | "sms" | "recovery_codes";
+
+/**
+ * The holder of the request's token, once they proved one of their keys as `current` (401 without
+ * a token, 403 with a wrong key, 429 when throttled).
+ */
+async function provenHolder(services: ServerServices, request: FastifyRequest): Promise<AccessClaims> {
+  const claims = await services.authenticate(request);
+  const body = (request.body ?? {}) as { current?: LoginKey };
+  await requireKeyProof(services, request, claims, body.current);
+  return claims;
+}
+
+function factorChanged(
+  services: ServerServices,
+  request: FastifyRequest,
+  claims: AccessClaims,
+  kind: FactorKind,
+): Promise<void> {
+  return recordAuthEvent(
+    services.store,
+    {
+      kind: "factor_change",
+      outcome: "success",
+      reason: kind,
+      serumsId: claims.serumsId,
+      addressHash: services.addressHash(request),
+    },
+    { now: services.now },
+  );
+}
+
 export async function factorRoutes(app: FastifyInstance, services: ServerServices): Promise<void> {
   const { factors } = services;
   const { store } = services;
+  /**
+   * Before validation: a change sent without any body (a bare `curl -X POST`) is told what it
+   * lacks — after the token is checked, so that no token is still a 401 — rather than only that
+   * the body "must be object".
+   */
+  const requireBody = async (request: FastifyRequest): Promise<void> => {
+    if (request.body !== undefined && request.body !== null) return;
+    await services.authenticate(request);
+    throw new SerumsError(
+      "BAD_REQUEST",
+      'this change needs a JSON body with one of your keys as current, e.g. {"current": {"kind": "text", "value": "…"}}',
+      { path: "/body/current" },
+    );
+  };
 
   app.get(
     "/factors",
@@ -121,11 +183,13 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
   app.post(
     "/factors/authenticators/enrolment",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
         summary:
-          "A one-time code (10 minutes) to enrol an authenticator, as text, as a link to the companion page and as its QR code",
+          "A one-time code (10 minutes) to enrol an authenticator, as text, as a link to the companion page and as its QR code; needs one of your keys as current",
         security: SECURITY,
+        body: proofBody,
         response: {
           201: {
             type: "object",
@@ -145,18 +209,19 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
               expiresAt: { type: "integer" },
             },
           },
-          401: PROBLEM,
+          ...PROOF_ERRORS,
         },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       const enrolment = await createEnrolmentCode(
         store,
         claims.serumsId,
         services.config.auth.publicOrigin,
         factors,
       );
+      await factorChanged(services, request, claims, "authenticator");
       return reply.code(201).send({ ...enrolment, qrSvg: qrSvg(enrolment.link) });
     },
   );
@@ -164,17 +229,20 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
   app.delete(
     "/factors/authenticators/:id",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Revoke one of the holder's authenticators",
+        summary: "Revoke one of the holder's authenticators; needs one of your keys as current",
         security: SECURITY,
         params: idParams,
-        response: { 204: { type: "null" }, ...ERRORS },
+        body: proofBody,
+        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       await revokeAuthenticator(store, claims.serumsId, (request.params as { id: string }).id);
+      await factorChanged(services, request, claims, "authenticator");
       return reply.code(204).send();
     },
   );
@@ -182,10 +250,13 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
   app.post(
     "/factors/totp",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Start TOTP enrolment: an otpauth:// URI and its secret, shown once",
+        summary:
+          "Start TOTP enrolment: an otpauth:// URI and its secret, shown once; needs one of your keys as current",
         security: SECURITY,
+        body: proofBody,
         response: {
           201: {
             type: "object",
@@ -196,12 +267,12 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
               expiresAt: { type: "integer" },
             },
           },
-          401: PROBLEM,
+          ...PROOF_ERRORS,
         },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       const enrolment = await beginTotpEnrolment(store, claims.serumsId, {
         ...factors,
         issuer: claims.site ? `Serums ${claims.site}` : "Serums",
@@ -231,23 +302,28 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
         (request.body as { code: string }).code,
         factors,
       );
-      return ok ? { confirmed: true } : refuseCode();
+      if (!ok) return refuseCode();
+      await factorChanged(services, request, claims, "totp");
+      return { confirmed: true };
     },
   );
 
   app.delete(
     "/factors/totp",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Remove TOTP",
+        summary: "Remove TOTP; needs one of your keys as current",
         security: SECURITY,
-        response: { 204: { type: "null" }, ...ERRORS },
+        body: proofBody,
+        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       if (!(await removeTotp(store, claims.serumsId))) throw new SerumsError("NOT_FOUND", "you have no TOTP");
+      await factorChanged(services, request, claims, "totp");
       return reply.code(204).send();
     },
   );
@@ -271,15 +347,21 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
   app.post(
     "/factors/passkeys",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Register a passkey: the browser's answer to the registration options",
+        summary:
+          "Register a passkey: the browser's answer to the registration options; needs one of your keys as current",
         security: SECURITY,
         body: {
           type: "object",
-          required: ["response"],
+          required: ["response", "current"],
           additionalProperties: false,
-          properties: { response: anyObject, label: { type: "string", minLength: 1, maxLength: 64 } },
+          properties: {
+            response: anyObject,
+            label: { type: "string", minLength: 1, maxLength: 64 },
+            current: currentKeySchema,
+          },
         },
         response: {
           201: {
@@ -292,11 +374,12 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
             },
           },
           ...ERRORS,
+          ...PROOF_ERRORS,
         },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       const body = request.body as {
         response: Parameters<typeof verifyPasskeyRegistration>[2];
         label?: string;
@@ -305,6 +388,7 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
         ...factors,
         label: body.label,
       });
+      await factorChanged(services, request, claims, "passkey");
       return reply.code(201).send(passkey);
     },
   );
@@ -312,17 +396,20 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
   app.delete(
     "/factors/passkeys/:id",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Remove one of the holder's passkeys",
+        summary: "Remove one of the holder's passkeys; needs one of your keys as current",
         security: SECURITY,
         params: idParams,
-        response: { 204: { type: "null" }, ...ERRORS },
+        body: proofBody,
+        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       await removePasskey(store, claims.serumsId, (request.params as { id: string }).id);
+      await factorChanged(services, request, claims, "passkey");
       return reply.code(204).send();
     },
   );
@@ -330,30 +417,29 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
   app.post(
     "/factors/sms",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Register a phone number (E.164); a confirmation code is sent to it",
+        summary:
+          "Register a phone number (E.164); a confirmation code is sent to it; needs one of your keys as current",
         security: SECURITY,
         body: {
           type: "object",
-          required: ["phone"],
+          required: ["phone", "current"],
           additionalProperties: false,
-          properties: { phone: { type: "string", minLength: 8, maxLength: 24 } },
+          properties: { phone: { type: "string", minLength: 8, maxLength: 24 }, current: currentKeySchema },
         },
         response: {
           202: {
             type: "object",
             properties: { phoneHint: { type: "string" }, expiresAt: { type: "integer" } },
           },
-          400: PROBLEM,
-          401: PROBLEM,
-          429: PROBLEM,
+          ...PROOF_ERRORS,
         },
       },
     },
     async (request, reply) => {
-      services.rateLimit(request);
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       const sent = await startSmsEnrolment(
         store,
         claims.serumsId,
@@ -384,24 +470,29 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
         (request.body as { code: string }).code,
         factors,
       );
-      return ok ? { confirmed: true } : refuseCode();
+      if (!ok) return refuseCode();
+      await factorChanged(services, request, claims, "sms");
+      return { confirmed: true };
     },
   );
 
   app.delete(
     "/factors/sms",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Remove the phone number",
+        summary: "Remove the phone number; needs one of your keys as current",
         security: SECURITY,
-        response: { 204: { type: "null" }, ...ERRORS },
+        body: proofBody,
+        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
+      const claims = await provenHolder(services, request);
       if (!(await removeSmsPhone(store, claims.serumsId)))
         throw new SerumsError("NOT_FOUND", "you have no phone number");
+      await factorChanged(services, request, claims, "sms");
       return reply.code(204).send();
     },
   );
@@ -409,23 +500,28 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
   app.post(
     "/factors/recovery-codes",
     {
+      preValidation: requireBody,
       schema: {
         tags: TAGS,
-        summary: "Ten new recovery codes, shown once; earlier codes stop working",
+        summary:
+          "Ten new recovery codes, shown once; earlier codes stop working; needs one of your keys as current",
         security: SECURITY,
+        body: proofBody,
         response: {
           201: {
             type: "object",
             required: ["codes"],
             properties: { codes: { type: "array", items: { type: "string" } } },
           },
-          401: PROBLEM,
+          ...PROOF_ERRORS,
         },
       },
     },
     async (request, reply) => {
-      const claims = await services.authenticate(request);
-      return reply.code(201).send({ codes: await generateRecoveryCodes(store, claims.serumsId, factors) });
+      const claims = await provenHolder(services, request);
+      const codes = await generateRecoveryCodes(store, claims.serumsId, factors);
+      await factorChanged(services, request, claims, "recovery_codes");
+      return reply.code(201).send({ codes });
     },
   );
 
@@ -452,9 +548,10 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
       },
     },
     async (request) => {
-      // Polled without a token: the per-address limit keeps it from being an oracle for guessing
-      // challenge ids or a cheap way to load the store.
-      services.rateLimit(request);
+      // Polled without a token: a per-address limit of its own (looser than the login's, so a page
+      // waiting out a whole challenge never runs out) keeps it from being a cheap way to load the
+      // store; challenge ids (128 random bits) are not guessable anyway.
+      services.rateLimit(request, "poll");
       const { challengeId } = request.params as { challengeId: string };
       const status = await pushChallengeStatus(store, challengeId, factors);
       if (!status)

@@ -1,31 +1,46 @@
 /**
  * For the factor and authenticator routes' tests and the authenticator CLI's: a Fastify app with
- * the server's problem handling and only these two plugins, on a test store, with bearer tokens
- * "test:<serumsId>" standing in for access tokens (the token module is tested on its own), no
- * rate limit unless given, random factor keys and an SMS outbox in a temporary folder. With
- * `servePage`, it also serves the companion page (web/authenticator/) at /app/authenticator/, as
- * the full server does, for the browser test.
+ * the server's problem handling and only these two plugins, on a test store with every FlexPass
+ * table, with bearer tokens "test:<serumsId>" standing in for access tokens (the token module is
+ * tested on its own), a real login context (so the key proof that factor changes ask is checked
+ * for real: `addUser` gives each user the text key TEXT_KEY), no rate limit unless given, random
+ * factor keys and an SMS outbox in a temporary folder. (The full server, with web/ at /app/, is
+ * src/server/test-server.ts.)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { authMigrations } from "../../auth/auth-migrations.ts";
 import {
   type LoginFactorOptions,
   outboxSmsSender,
   randomFactorKeys,
   relyingPartyFor,
 } from "../../auth/factors/index.ts";
-import { openFactorStore } from "../../auth/factors/test-support.ts";
+import { addUser as addAccount } from "../../auth/factors/test-support.ts";
+import { DEFAULT_KEY_POLICY, enrolTextKey } from "../../auth/keys/index.ts";
+import type { LoginContext, LoginKey } from "../../auth/login/index.ts";
+import { SECRET, TEXT_KEY } from "../../auth/login/test-support.ts";
 import type { AccessClaims } from "../../auth/tokens/access-claims.ts";
+import { KeyRing } from "../../auth/tokens/index.ts";
 import { readConfig } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
-import type { EngineUnderTest, TestStore } from "../../store/test-engines.ts";
+import { type EngineUnderTest, openTestStore, type TestStore } from "../../store/test-engines.ts";
 import { problemErrorHandler, problemSchema } from "../problem.ts";
 import type { ServerServices } from "../server-services.ts";
 import { authenticatorRoutes } from "./authenticator-routes.ts";
 import { factorRoutes } from "./factor-routes.ts";
+
+/** A user of the test server: their Serums ID, login name and a key to prove as `current`. */
+export interface FactorTestUser {
+  serumsId: string;
+  login: string;
+  /** The text key TEXT_KEY, as the factor changes take it. */
+  current: LoginKey;
+  /** The headers of their stand-in access token. */
+  headers: { authorization: string };
+}
 
 export interface FactorTestServer {
   app: FastifyInstance;
@@ -33,6 +48,12 @@ export interface FactorTestServer {
   dir: string;
   outbox: string;
   clock: { now: () => number; advance(ms: number): void };
+  /** The login context the key proofs are checked with. */
+  login: LoginContext;
+  /** A patient with the text key TEXT_KEY (one argon2id hash). */
+  addUser(login?: string): Promise<FactorTestUser>;
+  /** `POST /factors/authenticators/enrolment` for `user`, with their key as proof: the answer's body. */
+  enrolment(user: FactorTestUser): Promise<{ code: string; uri: string; link: string; qrSvg: string }>;
   close(): Promise<void>;
 }
 
@@ -41,34 +62,8 @@ export interface FactorTestServerOptions {
   start?: number;
   /** The clock follows Date.now() (plus what `advance` adds): for real clients, which sign times. */
   realTime?: boolean;
-  /** Serve web/authenticator/ at /app/authenticator/. */
-  servePage?: boolean;
   /** The per-address rate limit (default none): throw SerumsError("RATE_LIMITED") to refuse. */
   rateLimit?: (request: FastifyRequest) => void;
-}
-
-const PAGE_DIR = fileURLToPath(new URL("../../../web/authenticator/", import.meta.url));
-const PAGE_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-};
-
-/** The companion page's files, read once; tests and other files of the folder are not served. */
-function companionPageRoutes(app: FastifyInstance): void {
-  const files = new Map<string, { type: string; body: Buffer }>();
-  for (const name of readdirSync(PAGE_DIR)) {
-    const type = PAGE_TYPES[path.extname(name)];
-    if (type && !name.includes(".test."))
-      files.set(name, { type, body: readFileSync(path.join(PAGE_DIR, name)) });
-  }
-  app.get("/app/authenticator", (_request, reply) => reply.redirect("/app/authenticator/", 308));
-  app.get("/app/authenticator/*", (request, reply) => {
-    const name = (request.params as { "*": string })["*"] || "index.html";
-    const file = files.get(name);
-    if (!file) throw new SerumsError("NOT_FOUND", `no file ${name} in the companion page`);
-    return reply.type(file.type).header("cache-control", "no-store").send(file.body);
-  });
 }
 
 /** `options`: a number is the clock's first reading (see FactorTestServerOptions.start). */
@@ -76,9 +71,8 @@ export async function factorTestServer(
   engine: EngineUnderTest,
   options: number | FactorTestServerOptions = {},
 ): Promise<FactorTestServer> {
-  const { start, realTime, servePage, rateLimit } =
-    typeof options === "number" ? { start: options } : options;
-  const t = await openFactorStore(engine);
+  const { start, realTime, rateLimit } = typeof options === "number" ? { start: options } : options;
+  const t = await openTestStore(engine, authMigrations);
   const dir = mkdtempSync(path.join(tmpdir(), "serums-factor-routes-"));
   const outbox = path.join(dir, "sms-outbox.jsonl");
   let time = start ?? Date.UTC(2025, 0, 15, 9, 0, 0);
@@ -97,10 +91,23 @@ export async function factorTestServer(
     sender: outboxSmsSender(outbox, clock.now),
     rp: relyingPartyFor(config.auth.publicOrigin),
   };
+  const login: LoginContext = {
+    store: t.store,
+    now: clock.now,
+    ring: await KeyRing.inMemory({ now: clock.now }),
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    site: "edinburgh",
+    publicOrigin: config.auth.publicOrigin,
+    factors,
+    keyPolicy: { ...DEFAULT_KEY_POLICY },
+  };
   // The same validation as buildServer's: extra properties and wrong types are refused, not fixed.
   const app = Fastify({
     logger: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, discriminator: true },
+    },
   });
   app.addSchema(problemSchema);
   app.setErrorHandler(problemErrorHandler);
@@ -137,13 +144,11 @@ export async function factorTestServer(
     rateLimit(request) {
       rateLimit?.(request);
     },
-    // Not used by the factor and authenticator routes.
-    keyPolicy: undefined as never,
-    login: undefined as never,
+    keyPolicy: login.keyPolicy,
+    login,
   };
   await app.register(async (scope) => factorRoutes(scope, services));
   await app.register(async (scope) => authenticatorRoutes(scope, services));
-  if (servePage) companionPageRoutes(app);
   await app.ready();
   return {
     app,
@@ -151,6 +156,31 @@ export async function factorTestServer(
     dir,
     outbox,
     clock,
+    login,
+    async addUser(name) {
+      const serumsId = await addAccount(t.store, name);
+      await enrolTextKey(t.store, serumsId, TEXT_KEY, { ...login.keyPolicy, now: clock.now, secret: SECRET });
+      const row = await t.store.get<{ login_name: string }>(
+        "SELECT login_name FROM auth_user WHERE serums_id = $1",
+        [serumsId],
+      );
+      return {
+        serumsId,
+        login: row!.login_name,
+        current: { kind: "text", value: TEXT_KEY },
+        headers: { authorization: `Bearer test:${serumsId}` },
+      };
+    },
+    async enrolment(user) {
+      const answer = await app.inject({
+        method: "POST",
+        url: "/factors/authenticators/enrolment",
+        headers: user.headers,
+        payload: { current: user.current },
+      });
+      if (answer.statusCode !== 201) throw new Error(`enrolment: ${answer.statusCode} ${answer.body}`);
+      return answer.json();
+    },
     async close() {
       await app.close();
       await t.dispose();
