@@ -55,11 +55,12 @@ function knowledge(name: string): Record<string, string>[] {
 }
 
 const DRUGS = knowledge("regimen_drugs");
+const REGIMENS = knowledge("regimens");
 const CHEMO = new Set(DRUGS.map((r) => r.drug!));
 /**
  * Drugs of a regimen given in a cycle, from knowledge/regimen_drugs.csv (cycle_from-cycle_to).
- * Past the protocol's last cycle (the engine cannot yet bound a regime's cycles by its regimen),
- * the last cycle's drugs.
+ * Past the protocol's last cycle (a palliative regime goes on until progression), the last
+ * cycle's drugs.
  */
 function regimenDrugs(regimen: string, cycle: number): string[] {
   const rows = DRUGS.filter((r) => r.regimen === regimen);
@@ -135,6 +136,16 @@ function keyRuleProblems(t: Tables): string[] {
   }
   for (const [k, numbers] of cycles) {
     if (numbers.some((n, i) => n !== i + 1)) fail("cycles-numbered-1-to-n", `${k}: ${numbers.join(",")}`);
+  }
+  // A regime's cycles follow its regimen (knowledge/regimens.csv, read here): within its
+  // maximum, and no more than planned unless palliative (until progression).
+  for (const [k, regime] of regimes) {
+    const n = cycles.get(k)?.length ?? 0;
+    const regimen = REGIMENS.find((r) => r.regimen === regime.regimen)!;
+    if (n < 1 || n > Number(regimen.cycles_max))
+      fail("cycles-within-regimen", `${k}: ${n} cycles of ${regime.regimen}`);
+    if (regime.intent !== "PALLIATIVE" && n > Number(regimen.cycles_planned))
+      fail("curative-cycles-as-planned", `${k}: ${n} cycles of ${regime.regimen}`);
   }
   const byCycle = new Map<string, Row[]>();
   for (const r of t.chemocare_treatment!) {
@@ -237,6 +248,16 @@ describe("fabricating examples/ecdg/fabrication.yaml", () => {
     (broken.ndc_charlson![0]!.charlson_index as number) += 2;
     broken.chemocare_toxicity![0]!.nausea = 4; // CTCAE has no grade 4 nausea
     broken.chemocare_toxicity![1]!.cycle_number = 9;
+    // One curative regime given more cycles than its regimen plans.
+    const curative = broken.regimes!.find((r) => r.intent !== "PALLIATIVE")!;
+    const extra = broken.chemocare_toxicity!.filter(
+      (r) => r.upi_number === curative.upi_number && r.regime_id === curative.regime_id,
+    );
+    for (let i = 0; i < 60; i++)
+      broken.chemocare_toxicity!.push({
+        ...extra.at(-1)!,
+        cycle_number: (extra.at(-1)!.cycle_number as number) + 1 + i,
+      });
     const cycle = broken.chemocare_treatment!.find((r) => CHEMO.has(r.drug as string))!;
     cycle.drug = "Dexamethasone";
     const problems = keyRuleProblems(broken).join("\n");
@@ -246,6 +267,8 @@ describe("fabricating examples/ecdg/fabrication.yaml", () => {
       "ctcae-grade",
       "cycles-numbered-1-to-n",
       "the-regimen's-drugs",
+      "cycles-within-regimen",
+      "curative-cycles-as-planned",
     ])
       assert.match(problems, new RegExp(`^${rule}:`, "m"), rule);
   });

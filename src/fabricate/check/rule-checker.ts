@@ -15,12 +15,13 @@ import { SerumsError } from "../../errors/index.ts";
 import { tableOrder } from "../engine/dependency-graph.ts";
 import { type KnowledgeTable, loadKnowledge } from "../engine/knowledge.ts";
 import { describeType, toEngineNumber, toEngineValue } from "../engine/values.ts";
-import type { DistributionDef, Project, ProjectSource } from "../project/index.ts";
+import type { Project, ProjectSource } from "../project/index.ts";
 import { ruleId } from "../project/index.ts";
 import type { ResolveVar } from "../rules/compile-expression.ts";
 import { type Expr, ExpressionError, parseExpression } from "../rules/expression.ts";
 import type { CellValue, ColumnSpec } from "../table-spec.ts";
 import { type CheckSummary, MAX_EXAMPLES, type TableCheckSummary, type Violation } from "./check-types.ts";
+import { type ChildBounds, childBounds, countColumns } from "./children-per-parent.ts";
 import { type RowRule, rowRules } from "./row-rules.ts";
 
 type Key = string | number | boolean;
@@ -78,25 +79,6 @@ function parentRefs(e: Expr, out: { table: string; name: string }[]): void {
     default:
       return;
   }
-}
-
-/** Children per parent: the counts `rows: { per, count }` allows. */
-function countBounds(count: number | DistributionDef): [number, number] {
-  if (typeof count === "number") {
-    const n = Math.max(0, Math.round(count));
-    return [n, n];
-  }
-  const num = (x: unknown, fallback: number) => (typeof x === "number" ? x : fallback);
-  let lo = Number.NEGATIVE_INFINITY;
-  let hi = Number.POSITIVE_INFINITY;
-  if (count.kind === "uniform" || count.kind === "truncated_normal") {
-    lo = num(count.min, lo);
-    hi = num(count.max, hi);
-  } else if (count.kind === "histogram") {
-    lo = num(count.edges[0], lo);
-    hi = num(count.edges[count.edges.length - 1], hi);
-  } else if (count.kind !== "normal") lo = num(count.offset, 0);
-  return [Math.max(0, Math.ceil(lo)), Math.min(1e9, Math.floor(hi))];
 }
 
 function typeProblem(x: CellValue, column: ColumnSpec): string | null {
@@ -158,6 +140,13 @@ export class RuleChecker {
         const keep = this.#keep.get(fk.table) ?? new Set<string>();
         for (const c of fk.references) keep.add(c);
         this.#keep.set(fk.table, keep);
+      }
+      const rows = project.fabricate[name]?.rows;
+      if (rows !== undefined && typeof rows === "object" && "per" in rows && typeof rows.count === "string") {
+        // A count from the parent row reads its columns.
+        const keep = this.#keep.get(rows.per) ?? new Set<string>();
+        for (const c of countColumns(rows.count)) keep.add(c);
+        this.#keep.set(rows.per, keep);
       }
       for (const rule of project.tables[name]!.rules ?? []) {
         const refs: { table: string; name: string }[] = [];
@@ -255,7 +244,7 @@ export class TableCheck {
   readonly #keepCols: number[];
   readonly #index: ParentIndex;
   readonly #refs: { cols: number[]; map: Map<Key, CellValue[]> }[] = [];
-  readonly #per: { fk: number; lo: number; hi: number; counts: Map<Key, number> } | null;
+  readonly #per: { fk: number; bounds: ChildBounds; counts: Map<Key, number> } | null;
   readonly #done: (rows: number) => void;
   #rows = 0;
   #violationsBefore: number;
@@ -356,8 +345,8 @@ export class TableCheck {
     const rows = project.fabricate[name]?.rows;
     if (rows !== undefined && typeof rows === "object" && "per" in rows) {
       const fk = fks.findIndex((f) => f.table === rows.per);
-      const [lo, hi] = countBounds(rows.count);
-      this.#per = fk < 0 ? null : { fk, lo, hi, counts: new Map() };
+      const bounds = childBounds(project, rows, checker.keepOf(rows.per));
+      this.#per = fk < 0 ? null : { fk, bounds, counts: new Map() };
     } else this.#per = null;
   }
 
@@ -470,14 +459,15 @@ export class TableCheck {
       const id = `fabricate.${this.name}.rows`;
       if (fk.parent !== undefined && fk.parent.mode === "new") {
         const parentKeys = fk.parent.byKey.get(fk.refKey)!;
-        for (const key of parentKeys.keys()) {
+        for (const [key, parentRow] of parentKeys) {
           const count = per.counts.get(key) ?? 0;
-          if (count < per.lo || count > per.hi)
+          const [lo, hi] = per.bounds(parentRow);
+          if (count < lo || count > hi)
             this.#checker.violation({
               table: this.name,
               rule: id,
               row: 0,
-              message: `${fk.parentName} ${String(key)} has ${count} children, outside [${per.lo}, ${per.hi}]`,
+              message: `${fk.parentName} ${String(key).replaceAll("\u0001", ", ")} has ${count} children, ${lo === hi ? `not ${lo}` : `outside [${lo}, ${hi}]`}`,
             });
         }
       } else

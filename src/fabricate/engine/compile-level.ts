@@ -12,7 +12,7 @@ import { compileDistribution, type Draw, distributionBounds } from "../rules/dis
 import { type Expr, ExpressionError } from "../rules/expression.ts";
 import type { TextGenerator } from "../rules/regex-generator.ts";
 import type { CellValue } from "../table-spec.ts";
-import { keyOf, knowledgeIndex, lookupStep } from "./level-lookup.ts";
+import { keyOf, knowledgeIndex, type LookupOption, lookupStep } from "./level-lookup.ts";
 import { deriveStep, finiteStep } from "./level-steps.ts";
 import { categoryValues, defaultText, textGenerator, weightsFor } from "./level-text.ts";
 import type { Check, Level, LevelInput, Step, UniqueSet } from "./level-types.ts";
@@ -177,6 +177,8 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
     when: Compiled | null;
     /** How each drawn column is assigned when the condition does not hold. */
     otherwise: Map<number, "derive" | "sample">;
+    /** Later lookups drawing the same columns, each tried in turn when the conditions before it fail. */
+    alternatives: LookupOption[];
   }[] = [];
   for (const rule of active) {
     if (!("lookup" in rule.def)) continue;
@@ -195,19 +197,39 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       }
       knowledgeColumns.set(shape.columnIndex.get(column)!, k);
     }
-    const keys: number[] = [];
-    const outs: number[] = [];
-    for (const c of knowledgeColumns.keys()) {
-      // A conditional computation is not a key: the lookup and it take turns (by their conditions).
-      const computed = how[c] === "derive" && derive.get(c)!.options.some((o) => o.when === null);
-      const assignedElsewhere =
-        how[c] === "fk" ||
-        how[c] === "sequence" ||
-        computed ||
-        valueRules[c]!.samplers.length > 0 ||
-        lookups.some((l) => l.outs.includes(c));
-      (assignedElsewhere ? keys : outs).push(c);
+    const split = (ignore: (typeof lookups)[number] | null) => {
+      const keys: number[] = [];
+      const outs: number[] = [];
+      for (const c of knowledgeColumns.keys()) {
+        // A conditional computation is not a key: the lookup and it take turns (by their conditions).
+        const computed = how[c] === "derive" && derive.get(c)!.options.some((o) => o.when === null);
+        const assignedElsewhere =
+          how[c] === "fk" ||
+          how[c] === "sequence" ||
+          computed ||
+          valueRules[c]!.samplers.length > 0 ||
+          lookups.some((l) => l !== ignore && l.outs.includes(c));
+        (assignedElsewhere ? keys : outs).push(c);
+      }
+      return { keys, outs };
+    };
+    // A conditional lookup drawing the same columns as this one: they take turns (by their
+    // conditions, the first that holds), rather than this one checking what that one drew.
+    const turn = lookups.find((l) => {
+      if (l.when === null || l.outs.length === 0 || l.alternatives.some((a) => a.when === null)) return false;
+      const mine = split(l).outs;
+      return mine.length === l.outs.length && mine.every((c) => l.outs.includes(c));
+    });
+    if (turn !== undefined) {
+      const keys = split(turn).keys;
+      turn.alternatives.push({ rule, keys, knowledgeColumns, when });
+      for (const c of turn.outs) {
+        for (const k of keys) deps[c]!.add(k);
+        for (const x of when?.vars ?? []) if (x < n && x !== c) deps[c]!.add(x);
+      }
+      continue;
     }
+    const { keys, outs } = split(null);
     const otherwise = new Map<number, "derive" | "sample">();
     for (const c of outs) {
       otherwise.set(c, how[c] === "derive" ? "derive" : "sample");
@@ -215,7 +237,7 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       for (const k of keys) deps[c]!.add(k);
       for (const x of when?.vars ?? []) if (x < n && x !== c) deps[c]!.add(x);
     }
-    lookups.push({ rule, keys, outs, knowledgeColumns, when, otherwise });
+    lookups.push({ rule, keys, outs, knowledgeColumns, when, otherwise, alternatives: [] });
   }
   // Conditions read before the column they govern.
   for (let c = 0; c < n; c++) {
@@ -349,9 +371,15 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
   // then the rest, each in column order).
   const groupOf = new Array<number>(n);
   const groups: number[][] = [];
-  shape.fkColumns.forEach((cols) => {
+  // A foreign key copies its columns not already copied by an earlier one (keys that share
+  // columns agree on them: the runner picks their parents so).
+  const fkOfGroup = new Map<number, number>();
+  shape.fkColumns.forEach((all, k) => {
+    const cols = all.filter((c) => groupOf[c] === undefined);
+    if (cols.length === 0) return;
     const g = groups.length;
     groups.push(cols);
+    fkOfGroup.set(g, k);
     for (const c of cols) groupOf[c] = g;
   });
   for (const l of lookups) {
@@ -471,9 +499,9 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
     const checks = checksAt[s]!;
     switch (how[c]!) {
       case "fk": {
-        const k = shape.fkColumns.findIndex((fc) => fc.includes(c));
-        const own = shape.fkColumns[k]!;
-        const slots = shape.fkSlots[k]!;
+        const k = fkOfGroup.get(g)!;
+        const own = cols;
+        const slots = cols.map((x) => shape.fkSlots[k]![shape.fkColumns[k]!.indexOf(x)]!);
         return {
           columns: cols,
           random: false,

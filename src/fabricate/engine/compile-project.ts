@@ -7,17 +7,28 @@
  */
 import { SerumsError } from "../../errors/index.ts";
 import type { DistributionDef, Mode, Project, ProjectSource } from "../project/index.ts";
+import { type Compiled, compileExpr, type Evaluator, type ResolveVar } from "../rules/compile-expression.ts";
 import { compileDistribution, type Draw, distributionBounds } from "../rules/distributions.ts";
+import { ExpressionError } from "../rules/expression.ts";
+import type { CellValue } from "../table-spec.ts";
 import { tableOrder } from "./dependency-graph.ts";
 import { loadKnowledge } from "./knowledge.ts";
-import { shapeTable, type TableShape } from "./table-shape.ts";
+import { parseAt, shapeTable, type TableShape } from "./table-shape.ts";
 import { TableSolver } from "./table-solver.ts";
 import { typeDomain } from "./values.ts";
 
 /** How many rows a table gets. */
 export type RowPlan =
   | { kind: "total"; rows: number }
-  | { kind: "per"; parent: string; fk: number; count: (rng: import("./prng.ts").Prng) => number }
+  | {
+      kind: "per";
+      parent: string;
+      fk: number;
+      /** The count drawn (a number or a distribution); unused when `fromParent` is set. */
+      count: (rng: import("./prng.ts").Prng) => number;
+      /** A count computed from the parent row: the parent columns it reads and its closure over them. */
+      fromParent: ParentCount | null;
+    }
   | { kind: "ratio"; of: string; ratio: number }
   | { kind: "all" };
 
@@ -106,6 +117,59 @@ function countDraw(
   return (rng) => Math.min(hi, Math.max(lo, Math.round(draw(rng, lo - 0.5, hi + 0.5))));
 }
 
+/** `count: "expression"`: the parent columns read (in the order `fn`'s array holds them). */
+export interface ParentCount {
+  columns: number[];
+  fn: Evaluator;
+}
+
+/** A count read from the parent row: whole, at least 0 (and at most 10^9); null gives 0. */
+export function countOf(x: CellValue): number {
+  if (typeof x !== "number" || !Number.isFinite(x)) return 0;
+  return Math.min(1e9, Math.max(0, Math.round(x)));
+}
+
+function parentCount(
+  text: string,
+  parent: TableShape,
+  source: ProjectSource,
+  at: (string | number)[],
+): ParentCount {
+  const expr = parseAt(source, at, text);
+  const columns: number[] = [];
+  const resolve: ResolveVar = (name, table, offset) => {
+    if (table !== undefined && table !== parent.name)
+      throw new ExpressionError(`${table}.${name}: a count reads only the parent ${parent.name}`, offset);
+    const c = parent.columnIndex.get(name);
+    if (c === undefined) {
+      throw new ExpressionError(
+        `${parent.name} has no column ${name}; its columns: ${[...parent.columnIndex.keys()].join(", ")}`,
+        offset,
+      );
+    }
+    let index = columns.indexOf(c);
+    if (index < 0) index = columns.push(c) - 1;
+    return { index, type: parent.spec.columns[c]!.type };
+  };
+  let compiled: Compiled;
+  try {
+    compiled = compileExpr(expr, resolve);
+  } catch (error) {
+    if (error instanceof ExpressionError) {
+      throw source.error(at, `${error.message} at character ${error.offset + 1} of the expression`, text);
+    }
+    throw error;
+  }
+  if (compiled.type === "str" || compiled.type === "bool" || compiled.temporal !== undefined) {
+    throw source.error(
+      at,
+      `a count from the parent row must be a number (such as ${[...parent.columnIndex.keys()][0]} or min(x + 2, 60))`,
+      text,
+    );
+  }
+  return { columns, fn: compiled.fn };
+}
+
 export function compileProject(project: Project, source: ProjectSource): CompiledProject {
   const order = tableOrder(project, source);
   const knowledge = loadKnowledge(project.knowledge, source);
@@ -134,11 +198,17 @@ export function compileProject(project: Project, source: ProjectSource): Compile
     else if (typeof rows === "number") plan = { kind: "total", rows };
     else if ("per" in rows) {
       const fk = (shape.def.foreign_keys ?? []).findIndex((f) => f.table === rows.per);
+      const at = ["fabricate", name, "rows", "count"];
+      const fromParent =
+        typeof rows.count === "string"
+          ? parentCount(rows.count, byName.get(rows.per)!.shape, source, at)
+          : null;
       plan = {
         kind: "per",
         parent: rows.per,
         fk,
-        count: countDraw(rows.count, source, ["fabricate", name, "rows", "count"]),
+        count: typeof rows.count === "string" ? () => 0 : countDraw(rows.count, source, at),
+        fromParent,
       };
     } else plan = { kind: "ratio", of: rows.of, ratio: rows.ratio };
     const table: CompiledTable = {
@@ -167,6 +237,12 @@ export function compileProject(project: Project, source: ProjectSource): Compile
       const c = parent.shape.columnIndex.get(slot.column)!;
       if (!parent.keep.includes(c)) parent.keep.push(c);
     }
+  }
+  // And what counts from the parent row read.
+  for (const child of tables) {
+    if (child.plan.kind !== "per" || child.plan.fromParent === null) continue;
+    const parent = byName.get(child.plan.parent)!;
+    for (const c of child.plan.fromParent.columns) if (!parent.keep.includes(c)) parent.keep.push(c);
   }
   for (const t of tables) t.keep.sort((a, b) => a - b);
   return { project, source, tables, byName };

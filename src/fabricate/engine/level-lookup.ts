@@ -78,34 +78,52 @@ export function knowledgeIndex(
   return index;
 }
 
+/** One lookup that draws a step's columns: its rule, key columns, mapping and condition. */
+export interface LookupOption {
+  rule: ShapedRule;
+  keys: number[];
+  knowledgeColumns: Map<number, number>;
+  when: Compiled | null;
+}
+
+/**
+ * Draws the step's columns from the first lookup whose condition holds (the lookup, then its
+ * alternatives: lookups of the same columns under other conditions); when none holds, each
+ * column is assigned as it would be without them (`fallbacks`).
+ */
 export function lookupStep(
   input: LevelInput,
-  l: {
-    rule: ShapedRule;
-    keys: number[];
-    outs: number[];
-    knowledgeColumns: Map<number, number>;
-    when: Compiled | null;
-  },
+  l: LookupOption & { outs: number[]; alternatives: LookupOption[] },
   columns: readonly ColumnSpec[],
   checks: Check[],
   fallbacks: Step[],
   nulls: ((v: CellValue[], rng: Prng) => boolean)[],
 ): Step {
-  const index = knowledgeIndex(input, l.rule, l.keys, l.outs, l.knowledgeColumns, columns);
-  const { keys, outs } = l;
-  const when = l.when?.fn ?? null;
+  const { outs } = l;
+  const options = [l, ...l.alternatives].map((o) => ({
+    when: o.when?.fn ?? null,
+    keys: o.keys,
+    index: knowledgeIndex(input, o.rule, o.keys, outs, o.knowledgeColumns, columns),
+  }));
   return {
     columns: outs,
     random: true,
     checks,
     assign(v, rng) {
-      if (when !== null && when(v) !== true) {
-        // The condition does not hold: each column is assigned as it would be without the lookup.
+      let option: (typeof options)[number] | undefined;
+      for (let i = 0; i < options.length; i++) {
+        const o = options[i]!;
+        if (o.when === null || o.when(v) === true) {
+          option = o;
+          break;
+        }
+      }
+      if (option === undefined) {
+        // No condition holds: each column is assigned as it would be without the lookups.
         for (const f of fallbacks) if (!f.assign(v, rng)) return false;
         return true;
       }
-      const group = index.get(keyOf(v, keys));
+      const group = option.index.get(keyOf(v, option.keys));
       if (group === undefined) return false;
       const cum = group.cum;
       const r = rng.next() * cum[cum.length - 1]!;

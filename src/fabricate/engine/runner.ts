@@ -12,7 +12,7 @@ import { SerumsError } from "../../errors/index.ts";
 import { openSource } from "../../sources/index.ts";
 import type { CellValue, TableSpec } from "../table-spec.ts";
 import type { FabricationWriter } from "../writers/writer-types.ts";
-import type { CompiledProject, CompiledTable } from "./compile-project.ts";
+import { type CompiledProject, type CompiledTable, countOf } from "./compile-project.ts";
 import { KeyStore } from "./key-store.ts";
 import { stream } from "./prng.ts";
 import type { DroppedRule } from "./table-solver.ts";
@@ -254,10 +254,22 @@ export async function runProject(
       return pending;
     };
     if (plan.kind === "per") {
-      const parentRows = parentStores[plan.fk]!.rows;
+      const parentStore = parentStores[plan.fk]!;
+      const parentRows = parentStore.rows;
       const fill = fills[plan.fk]!;
+      let count = (_p: number): number => plan.count(countsRng);
+      if (plan.fromParent !== null) {
+        // The count from the parent row: its columns read into a small array, then the closure.
+        const { fn, columns } = plan.fromParent;
+        const readers = columns.map((c) => parentStore.reader(c));
+        const row: CellValue[] = new Array(columns.length).fill(null);
+        count = (p) => {
+          for (let i = 0; i < readers.length; i++) row[i] = readers[i]!(p);
+          return countOf(fn(row));
+        };
+      }
       for (let p = 0; p < parentRows; p++) {
-        const n = plan.count(countsRng);
+        const n = count(p);
         fill(p);
         for (let i = 0; i < n; i++) {
           v[rowSlot] = i + 1;

@@ -152,7 +152,11 @@ export const tableSchema = object("a table", {
   description: z.string().optional(),
 });
 
-const countSchema = z.union([z.number().min(0), distributionSchema]);
+const countSchema = z.union([
+  z.number().min(0),
+  z.string().min(1, "an expression over the parent's columns, such as planned_cycles"),
+  distributionSchema,
+]);
 
 export const rowsSchema = z.union([
   z.int().min(0),

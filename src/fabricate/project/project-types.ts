@@ -212,13 +212,15 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 // The fabrication configuration
 
 /**
- * How many rows: a total; per row of a parent (`per` names the parent table, `count` a number or
- * a distribution of the children each parent gets, rounded, at least 0); or a ratio of another
+ * How many rows: a total; per row of a parent (`per` names the parent table, `count` a number,
+ * a distribution of the children each parent gets, or an expression over the parent row's
+ * columns such as `"planned_cycles"` or `"min(planned_cycles + 2, 60)"` — rounded, at least 0, 0
+ * when null); or a ratio of another
  * table's row count (`ratio` × rows of `of`, rounded).
  */
 export type RowsDef =
   | number
-  | { per: string; count: number | DistributionDef }
+  | { per: string; count: number | string | DistributionDef }
   | { ratio: number; of: string };
 
 /**
