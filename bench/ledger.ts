@@ -74,7 +74,8 @@ const SITES = [
   { id: "zuyderland", name: "Zuyderland MC", country: "NL" },
 ];
 
-interface Scale {
+/** The bench's sizes; `ledgerBench`'s second argument overrides some (to time one part alone). */
+export interface Scale {
   /** Patients registered for the throughput run (half at each of two sites). */
   patients: number;
   /** Decide transactions in the throughput run. */
@@ -833,8 +834,8 @@ async function benchEngine(engine: BenchEngine, scale: Scale): Promise<Metric[]>
   }
 }
 
-export async function ledgerBench(options: BenchOptions): Promise<Metric[]> {
-  const scale = options.quick ? QUICK : FULL;
+export async function ledgerBench(options: BenchOptions, overrides: Partial<Scale> = {}): Promise<Metric[]> {
+  const scale = { ...(options.quick ? QUICK : FULL), ...overrides };
   const metrics: Metric[] = [];
   for (const engine of options.engines) metrics.push(...(await benchEngine(engine, scale)));
   return metrics;

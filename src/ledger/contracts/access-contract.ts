@@ -88,7 +88,12 @@ export class AccessContract extends Contract {
         },
       );
     }
-    const { rules, policy } = await readRulesInForce(ctx.stub, caller.site, request.patient, patient.site);
+    const { rules, policy } = await readRulesInForce(
+      ctx.stub,
+      request.requester,
+      request.patient,
+      patient.site,
+    );
     const decision = decide(request, rules, policy);
     const entry: AccessLogEntry = {
       txId,

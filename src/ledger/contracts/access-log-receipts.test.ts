@@ -113,7 +113,10 @@ describeEachEngine("access log and receipts on the embedded engine", (engine) =>
     for (const site of l.network.sites) {
       for (const id of [ids.patientA, ids.doctorEd, zuyderland.lake.serumsId]) {
         const got = JSON.parse(
-          await l.network.evaluate(l.signer(callers.doctorEd), "identities", "get", [id], { site }),
+          await l.network.evaluate(l.signer(callers.doctorEd), "identities", "get", [id], {
+            site,
+            timestamp: l.tick(),
+          }),
         );
         assert.equal(got.serumsId, id, `${id} on ${site}`);
       }
@@ -141,7 +144,10 @@ describeEachEngine("access log and receipts on the embedded engine", (engine) =>
     );
     for (const site of l.network.sites) {
       const rules: SiteRules = JSON.parse(
-        await l.network.evaluate(l.signer(callers.doctorEd), "rules", "siteRules", ["edinburgh"], { site }),
+        await l.network.evaluate(l.signer(callers.doctorEd), "rules", "siteRules", ["edinburgh"], {
+          site,
+          timestamp: l.tick(),
+        }),
       );
       assert.deepEqual(
         rules.rules.map((r) => r.rule),
@@ -228,7 +234,10 @@ describeEachEngine("access log and receipts on the embedded engine", (engine) =>
     const early = await ask(request());
     const views = await Promise.all(
       l.network.sites.map((site) =>
-        l.network.evaluate(l.signer(callers.patientA), "access", "accessHistory", [ids.patientA], { site }),
+        l.network.evaluate(l.signer(callers.patientA), "access", "accessHistory", [ids.patientA], {
+          site,
+          timestamp: l.tick(),
+        }),
       ),
     );
     assert.equal(new Set(views).size, 1, "the same history on every peer");

@@ -129,6 +129,11 @@ class EngineTestLedger implements EngineLedger {
     return signer;
   }
 
+  /** The shared clock's current time (the endorsers' clock: proposals are timestamped by it). */
+  now(): number {
+    return this.#time;
+  }
+
   tick(): Date {
     const at = new Date(this.#time);
     this.#time += 1000;
@@ -207,8 +212,10 @@ export async function openEngineLedger(
         ENGINE_SITES.map((s) => s.id),
       );
   let network: EmbeddedNetwork;
+  let ledger: EngineTestLedger | undefined;
   try {
     network = await EmbeddedNetwork.open({
+      clock: () => ledger?.now() ?? Date.now(),
       config: local.config,
       contracts: options.contracts ?? serumsContracts(),
       openStore: stores.open,
@@ -219,7 +226,8 @@ export async function openEngineLedger(
     await stores.dispose();
     throw error;
   }
-  return new EngineTestLedger(network, local, stores.dispose);
+  ledger = new EngineTestLedger(network, local, stores.dispose);
+  return ledger;
 }
 
 /**

@@ -50,6 +50,7 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
   [KEY_TYPES.siteRule]: ["rule", "signature", ...STAMP, ...RULE, ...ACTOR, ...PERIOD],
   [KEY_TYPES.patientRule]: ["rule", "signature", ...STAMP, ...RULE, ...ACTOR, ...PERIOD],
   [KEY_TYPES.ruleIndex]: [],
+  [KEY_TYPES.siteRuleApplies]: ["rule", "signature", ...STAMP, ...RULE, ...ACTOR, ...PERIOD],
   [KEY_TYPES.policy]: [
     "site",
     "version",

@@ -7,12 +7,17 @@
  *   serums.rule.site      [site, ruleId]        a site rule's current version
  *   serums.rule.patient   [patient, ruleId]     a patient rule's current version
  *   serums.rule.id        [ruleId, kind, author] index: who has a rule with this ID (ruleHistory)
+ *   serums.rule.applies   [site, patient, role, department, ruleId]
+ *                                               index: an active site rule's current version, by
+ *                                               whom it can apply to ("*" where the rule leaves
+ *                                               the field open; see site-rule-index.ts)
  *   serums.policy         [site]                the site's defaults for patients with no rules
  *   serums.access         [patient, txId]       one access-log entry
  *   serums.provenance     [deliveryId]          one notarised delivery
  *
- * So `decide` reads what is in force for a patient with two range reads (the requester's site's
- * rules; the patient's rules) and two point reads (the patient's identity, for their home site;
+ * So `decide` reads what can be in force for a request with a few narrow range reads (the
+ * requester's site's active rules for this patient or any, this role or any, this department or
+ * any; the patient's own rules) and two point reads (the patient's identity, for their home site;
  * that site's policy), and a patient's access history is one range read.
  */
 import type { RuleKind } from "../../access/index.ts";
@@ -23,6 +28,7 @@ export const KEY_TYPES = {
   siteRule: "serums.rule.site",
   patientRule: "serums.rule.patient",
   ruleIndex: "serums.rule.id",
+  siteRuleApplies: "serums.rule.applies",
   policy: "serums.policy",
   access: "serums.access",
   provenance: "serums.provenance",

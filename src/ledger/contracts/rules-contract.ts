@@ -44,6 +44,7 @@ import {
 import { requireActive, requireKind, requireNextVersion, ruleArgument } from "./rule-argument.ts";
 import { revocationSigningBytes, ruleSigningBytes, verifyEd25519 } from "./signatures.ts";
 import { policyArgument, readSitePolicy } from "./site-policy.ts";
+import { indexSiteRule } from "./site-rule-index.ts";
 
 /** Who may read a patient's rules besides the patient: these roles of the patient's home site. */
 const PATIENT_RULE_READERS = [ADMINISTRATOR_ROLE, SERVICE_ROLE];
@@ -61,13 +62,21 @@ async function readRule(
   return readState(stub, storedRule, ruleKey(stub, kind, author, id));
 }
 
-/** Writes a new version of a rule (and, for its first version, its entry in the ID index). */
-async function writeRule(stub: LedgerStub, stored: StoredRule, isNew: boolean): Promise<void> {
+/**
+ * Writes a new version of a rule (and, for its first version, its entry in the ID index; for a
+ * site rule, its place in the index of whom it can apply to), `previous` being the version before.
+ */
+async function writeRule(
+  stub: LedgerStub,
+  stored: StoredRule,
+  previous: StoredRule | undefined,
+): Promise<void> {
   const { rule } = stored;
   await writeState(stub, storedRule, ruleKey(stub, rule.kind, rule.author, rule.id), stored);
-  if (isNew) {
+  if (!previous) {
     await writeState(stub, ruleIndexEntry, ruleIndexKey(stub, rule.id, rule.kind, rule.author), {});
   }
+  await indexSiteRule(stub, previous?.rule, stored);
 }
 
 /** The patient's registered identity, which must be a patient's. */
@@ -127,7 +136,7 @@ export class RulesContract extends Contract {
     const current = await readRule(ctx.stub, "site", rule.author, rule.id);
     requireNextVersion(rule, current?.rule, "ruleJson");
     const stored: StoredRule = { rule, ...txStamp(ctx.stub), by: caller.serumsId };
-    await writeRule(ctx.stub, stored, !current);
+    await writeRule(ctx.stub, stored, current);
     return canonicalJson(stored);
   }
 
@@ -149,7 +158,7 @@ export class RulesContract extends Contract {
       );
     }
     const next = revoked(current, caller, ctx.stub);
-    await writeRule(ctx.stub, next, false);
+    await writeRule(ctx.stub, next, current);
     return canonicalJson(next);
   }
 
@@ -182,7 +191,7 @@ export class RulesContract extends Contract {
     const current = await readRule(ctx.stub, "patient", rule.patient, rule.id);
     requireNextVersion(rule, current?.rule, "ruleJson");
     const stored: StoredRule = { rule, ...txStamp(ctx.stub), by: caller.serumsId, signature };
-    await writeRule(ctx.stub, stored, !current);
+    await writeRule(ctx.stub, stored, current);
     return canonicalJson(stored);
   }
 
@@ -217,7 +226,7 @@ export class RulesContract extends Contract {
       );
     }
     const next = revoked(current, caller, ctx.stub, signature);
-    await writeRule(ctx.stub, next, false);
+    await writeRule(ctx.stub, next, current);
     return canonicalJson(next);
   }
 

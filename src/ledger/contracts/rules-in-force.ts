@@ -1,17 +1,20 @@
 /**
  * The rules in force for one access request, as `decide` needs them: the active site rules of
- * the requester's site, the patient's own active rules, and the policy of the patient's home site
- * (the defaults for a patient with no rules of their own). Two range reads and two point reads.
+ * the requester's site that can apply to this requester and patient (read by index:
+ * site-rule-index.ts), the patient's own active rules (all of them: whether the patient has any
+ * decides whether the site's defaults stand in), and the policy of the patient's home site.
  *
- * Status is filtered here (a revoked version is never in force); validity periods are left to
- * src/access's decision function, which knows the request's time.
+ * Status is filtered here (a revoked version is never in force); validity periods, user, country
+ * and purpose are left to src/access's decision function, which gives the same decision on these
+ * rules as on every rule of the site: the ones left out cannot apply, and the rest keep their order.
  */
-import type { Rule, SitePolicy } from "../../access/index.ts";
+import type { Claims, Rule, SitePolicy } from "../../access/index.ts";
 import type { LedgerStub } from "../contract-context.ts";
 import { KEY_TYPES } from "./ledger-keys.ts";
 import { readRange } from "./ledger-state.ts";
 import { storedRule } from "./payloads.ts";
 import { readSitePolicy } from "./site-policy.ts";
+import { readApplicableSiteRules } from "./site-rule-index.ts";
 
 export interface RulesInForce {
   rules: Rule[];
@@ -23,18 +26,18 @@ async function activeRules(stub: LedgerStub, objectType: string, owner: string):
   return rows.map((row) => row.value.rule).filter((rule) => rule.status === "active");
 }
 
-/** What is in force for `patient` (whose home site is `homeSite`) when a user of `requesterSite` asks. */
+/** What is in force for `patient` (whose home site is `homeSite`) when `requester` asks. */
 export async function readRulesInForce(
   stub: LedgerStub,
-  requesterSite: string,
+  requester: Claims,
   patient: string,
   homeSite: string,
 ): Promise<RulesInForce> {
-  const siteRules = await activeRules(stub, KEY_TYPES.siteRule, requesterSite);
+  const siteRules = await readApplicableSiteRules(stub, requester.site, requester, patient);
   const patientRules = await activeRules(stub, KEY_TYPES.patientRule, patient);
   const stored = await readSitePolicy(stub, homeSite);
   return {
-    rules: [...siteRules.filter((rule) => rule.patient === "*" || rule.patient === patient), ...patientRules],
+    rules: [...siteRules, ...patientRules],
     policy: { patientDefaults: stored?.policy.patientDefaults ?? [] },
   };
 }

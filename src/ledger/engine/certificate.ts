@@ -21,6 +21,8 @@ export interface CertificateBody {
   publicKey: string;
   /** ISO-8601 instant */
   issuedAt: string;
+  /** ISO-8601 instant after issuedAt; nothing timestamped at or after it is signed by this certificate (timestamps.ts) */
+  expiresAt?: string;
 }
 
 export interface Certificate extends CertificateBody {
@@ -42,6 +44,8 @@ export interface CertificateRequest {
   country?: string;
   publicKey: KeyObject | string;
   issuedAt?: Date;
+  /** When the certificate stops signing (default: never, as before expiry existed) */
+  expiresAt?: Date;
 }
 
 export function certificateBody(cert: Certificate): CertificateBody {
@@ -59,6 +63,7 @@ export function issueCertificate(caPrivateKey: KeyObject, request: CertificateRe
     ...(request.country === undefined ? {} : { country: request.country }),
     publicKey: typeof request.publicKey === "string" ? request.publicKey : encodePublicKey(request.publicKey),
     issuedAt: (request.issuedAt ?? new Date()).toISOString(),
+    ...(request.expiresAt === undefined ? {} : { expiresAt: request.expiresAt.toISOString() }),
   };
   checkCertificate({ ...body, signature: "" }, "certificate", false);
   return { ...body, signature: signBytes(caPrivateKey, canonicalBytes(body)) };
@@ -69,7 +74,7 @@ export function verifyCertificate(cert: Certificate, caPublicKey: KeyObject): bo
   return verifyBytes(caPublicKey, canonicalBytes(certificateBody(cert)), cert.signature);
 }
 
-const OPTIONAL_TEXT = ["department", "country"] as const;
+const OPTIONAL_TEXT = ["department", "country", "expiresAt"] as const;
 const REQUIRED_TEXT = ["serumsId", "site", "role", "publicKey", "issuedAt", "signature"] as const;
 const FIELDS = new Set<string>([...REQUIRED_TEXT, ...OPTIONAL_TEXT]);
 
@@ -103,6 +108,16 @@ export function checkCertificate(value: unknown, what = "certificate", needSigna
   decodePublicKey(record.publicKey, `${what}.publicKey`);
   if (Number.isNaN(Date.parse(record.issuedAt as string))) {
     throw new SerumsError("BAD_REQUEST", `${what}.issuedAt ${showValue(record.issuedAt)} is not an instant`);
+  }
+  if (record.expiresAt !== undefined) {
+    const expires = Date.parse(record.expiresAt as string);
+    if (Number.isNaN(expires) || !(expires > Date.parse(record.issuedAt as string))) {
+      throw new SerumsError(
+        "BAD_REQUEST",
+        `${what}.expiresAt ${showValue(record.expiresAt)} is not an instant after ${what}.issuedAt (${showValue(record.issuedAt)})`,
+        { path: `${what}.expiresAt` },
+      );
+    }
   }
   return value as Certificate;
 }

@@ -3,7 +3,7 @@
  * hex of their UTF-8 bytes, which sorts exactly as the bytes do on both store engines (and holds
  * U+0000, which PostgreSQL text cannot).
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { SerumsError } from "../../errors/index.ts";
 
 const encoder = new TextEncoder();
@@ -18,9 +18,11 @@ export function fromUtf8(bytes: Uint8Array): string {
 }
 
 export function sha256(...parts: readonly (Uint8Array | string)[]): Buffer {
-  const hash = createHash("sha256");
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+  // One part (the usual case): the one-shot hash, without a Hash object per call.
+  if (parts.length === 1) return hash("sha256", parts[0]!, "buffer");
+  const hasher = createHash("sha256");
+  for (const part of parts) hasher.update(part);
+  return hasher.digest();
 }
 
 export function sha256Hex(...parts: readonly (Uint8Array | string)[]): string {

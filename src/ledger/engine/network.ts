@@ -33,6 +33,10 @@ export interface EmbeddedNetworkOptions {
   ordererKey: KeyObject;
   /** The sites whose peers run from the start (default: every site). */
   sites?: readonly string[];
+  /** The endorsers' clock, in ms since the epoch (default: Date.now); see timestamps.ts. */
+  clock?: () => number;
+  /** How far a proposal's timestamp may be from an endorser's clock (default: 5 minutes). */
+  maxClockSkewMs?: number;
 }
 
 export interface SubmitOptions extends ProposalOptions {
@@ -128,6 +132,10 @@ export class EmbeddedNetwork {
         store,
         contracts: this.#contracts,
         verifier: this.#verifier,
+        ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
+        ...(this.#options.maxClockSkewMs === undefined
+          ? {}
+          : { maxClockSkewMs: this.#options.maxClockSkewMs }),
       });
     } catch (error) {
       await store.close().catch(() => undefined);

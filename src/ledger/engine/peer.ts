@@ -27,6 +27,7 @@ import { type Proposal, parseProposal, type SignedProposal } from "./proposal.ts
 import type { Version } from "./rw-set.ts";
 import { type SignaturePool, sharedSignaturePool } from "./signature-pool.ts";
 import { StateCache } from "./state-cache.ts";
+import { clockSkewProblem, DEFAULT_MAX_CLOCK_SKEW_MS } from "./timestamps.ts";
 import {
   type ChainTip,
   checkBlockHeader,
@@ -58,6 +59,10 @@ export interface PeerOptions {
   verifier?: Verifier;
   /** Where endorsements are signed (default: the process's signature pool; null: in this thread). */
   pool?: SignaturePool | null;
+  /** The endorser's clock, in ms since the epoch (default: Date.now). */
+  clock?: () => number;
+  /** How far a proposal's timestamp may be from the endorser's clock (default: 5 minutes). */
+  maxClockSkewMs?: number;
 }
 
 const VERSION_CACHE_LIMIT = 1_000_000;
@@ -70,6 +75,8 @@ export class Peer {
   readonly #contracts: ContractRegistry;
   readonly #verifier: Verifier;
   readonly #pool: SignaturePool | undefined;
+  readonly #clock: () => number;
+  readonly #maxClockSkewMs: number;
   readonly #versions = new Map<string, Version | null>();
   readonly #state = new StateCache();
   readonly #listeners = new Set<(event: CommitEvent) => void>();
@@ -86,6 +93,8 @@ export class Peer {
     this.#contracts = options.contracts;
     this.#verifier = options.verifier ?? new Verifier();
     this.#pool = options.pool === null ? undefined : (options.pool ?? sharedSignaturePool());
+    this.#clock = options.clock ?? Date.now;
+    this.#maxClockSkewMs = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
     this.#tip = tip;
     this.#logs = logs;
   }
@@ -198,6 +207,8 @@ export class Peer {
       this.#verifier,
       parsed,
     );
+    const skew = clockSkewProblem(proposal.timestamp, this.#clock(), this.#maxClockSkewMs);
+    if (skew) throw new SerumsError("BAD_REQUEST", `transaction ${proposal.txId}: ${skew}`);
     if ((await this.store.committedTxIds([proposal.txId])).size > 0) {
       throw new SerumsError("CONFLICT", `transaction ${proposal.txId} is already on the ledger (a replay)`);
     }

@@ -15,7 +15,7 @@ import {
   type LocalConsortium,
   type NewConsortium,
 } from "./consortium-keys.ts";
-import { EmbeddedNetwork } from "./network.ts";
+import { EmbeddedNetwork, type EmbeddedNetworkOptions } from "./network.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const bytes = (value: string) => new TextEncoder().encode(value);
@@ -166,10 +166,12 @@ export async function openTestNetwork(
   engine: EngineUnderTest,
   overrides: Partial<NewConsortium> = {},
   contracts: object[] = [new KvContract()],
+  networkOptions: Pick<EmbeddedNetworkOptions, "clock" | "maxClockSkewMs"> = {},
 ): Promise<TestNetwork> {
   const consortium = testConsortium(overrides);
   const stores = storeFactory(engine);
   const options = {
+    ...networkOptions,
     config: consortium.config,
     contracts,
     openStore: stores.open,

@@ -15,6 +15,7 @@ import {
   proposalHash,
 } from "./envelope.ts";
 import { computeTxId, type Proposal, parseProposal } from "./proposal.ts";
+import { certificateTimeProblem } from "./timestamps.ts";
 import type { SignatureCheck, Verifier } from "./verifier.ts";
 
 export type ValidationCode =
@@ -73,6 +74,8 @@ export function proposalProblem(
   const txId = proposal.txId;
   const creatorProblem = verifier.certificate(proposal.creator, consortium);
   if (creatorProblem) return { code: "BAD_CREATOR", reason: `transaction ${txId}: ${creatorProblem}` };
+  const expiry = certificateTimeProblem(proposal.creator, proposal.timestamp);
+  if (expiry) return { code: "BAD_CREATOR", reason: `transaction ${txId}: ${expiry}` };
   if (!verifier.signature(proposal.creator.publicKey, proposalText, signature)) {
     return {
       code: "BAD_SIGNATURE",

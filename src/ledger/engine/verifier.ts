@@ -10,11 +10,11 @@
  * `prefetch` verifies many triples at once on the signature pool's worker threads and remembers
  * the answers, so the synchronous checks that follow (validate-transaction.ts) find them.
  */
-import type { KeyObject } from "node:crypto";
+import { hash, type KeyObject } from "node:crypto";
 import { canonicalBytes } from "../canonical-json.ts";
 import { type Certificate, certificateBody } from "./certificate.ts";
 import type { Consortium } from "./consortium-config.ts";
-import { sha256, utf8 } from "./encoding.ts";
+import { utf8 } from "./encoding.ts";
 import { decodePublicKey, verifyBytes } from "./keys.ts";
 import { type SignaturePool, sharedSignaturePool } from "./signature-pool.ts";
 import type { TxCheck } from "./validate-transaction.ts";
@@ -71,7 +71,7 @@ export class Verifier {
 
   /** The triple's identity: the key, the signature and the SHA-256 of the message's bytes (UTF-8 for text). */
   #id(keyText: string, bytes: Uint8Array | string, signature: string): string {
-    return `${keyText}\u0000${signature}\u0000${sha256(bytes).toString("base64")}`;
+    return `${keyText}\u0000${signature}\u0000${hash("sha256", bytes, "base64")}`;
   }
 
   #remember(id: string, ok: boolean): void {
