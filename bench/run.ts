@@ -9,14 +9,22 @@
  */
 import { parseArgs } from "node:util";
 import { assemblyBench } from "./assembly.ts";
+import { authBench } from "./auth.ts";
+import { fabricateBench } from "./fabricate.ts";
+import { fabricateWritersBench } from "./fabricate-writers.ts";
 import { type Bench, type BenchEngine, benchPostgresUrl, progress } from "./harness.ts";
 import { ingestBench } from "./ingest.ts";
 import { ledgerBench } from "./ledger.ts";
+import { profileBench } from "./profile.ts";
 
 const BENCHES: Record<string, Bench> = {
   ingest: ingestBench,
   assembly: assemblyBench,
   ledger: ledgerBench,
+  fabricate: fabricateBench,
+  "fabricate-writers": fabricateWritersBench,
+  profile: profileBench,
+  auth: authBench,
 };
 
 const USAGE = `Usage: node bench/run.ts [--only NAME] [--quick]
