@@ -3,6 +3,7 @@
  * names, with a progress bar on stderr and a summary at the end (rows per table, time, rules
  * checked, soft rules dropped, records that could not be made).
  */
+import { isPostgresUrl } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { type CheckSummary, checkingWriter } from "../../fabricate/check/index.ts";
 import { compileProject, loadProject, type RunSummary, runProject } from "../../fabricate/index.ts";
@@ -11,7 +12,7 @@ import { parse, parseCount, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
 import { ProgressBar } from "../progress-bar.ts";
 
-const USAGE = `Usage: serums fabricate run PROJECT --out SPEC [--seed N] [--rows N] [--target DB] [--check] [--force] [--json]
+const USAGE = `Usage: serums fabricate run PROJECT --out SPEC [--seed N] [--rows N] [--target DB] [--check] [--force | --append] [--json]
 
 Fabricates the tables of the data project PROJECT (YAML) into SPEC, one of:
   ${OUTPUT_FORMS}
@@ -21,7 +22,10 @@ Fabricates the tables of the data project PROJECT (YAML) into SPEC, one of:
   --mappings D   record:DB — the folder of mappings (TABLE.yaml) into the smart patient record
   --check        check every row against the project's mandatory rules as it is written, by a
                  checker independent of the solver; print the violations (exit 1 if any)
-  --force        replace existing output files or tables
+  --force        replace existing output files or tables (refused when tables take existing
+                 rows, mode reuse or mixed, and SPEC is a database: it would drop them)
+  --append       sqlite: and postgres: outputs: add the rows to tables that exist already —
+                 inflating a database: --target DB --out sqlite:DB --append (same database)
   --json         print the summary as JSON`;
 
 export function renderSummary(summary: RunSummary): string {
@@ -62,6 +66,48 @@ export function renderCheck(check: CheckSummary): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** Whether an output spec names a database (the writers that can append or drop tables). */
+function isDatabaseOutput(out: string): boolean {
+  return /^(sqlite|postgres|postgresql):/i.test(out) || isPostgresUrl(out);
+}
+
+/**
+ * --force and --append exclude each other; --append needs a database output; and --force with
+ * tables that take existing rows (reuse, mixed) into a database is refused: dropping the output's
+ * tables would drop the target's rows that the new rows reference, when they are one database.
+ */
+function checkOutputMode(
+  out: string,
+  force: boolean,
+  append: boolean,
+  tables: readonly { name: string; mode: string }[],
+): void {
+  if (force && append) {
+    throw new SerumsError(
+      "BAD_USAGE",
+      "--force (drop and re-create the output's tables) and --append (add rows to them) exclude each other; choose one",
+      { path: "--append" },
+    );
+  }
+  const database = isDatabaseOutput(out);
+  if (append && !database) {
+    throw new SerumsError(
+      "BAD_USAGE",
+      "--append adds rows to the existing tables of a database output; give --out sqlite:FILE or postgres:URL",
+      { path: "--append" },
+    );
+  }
+  const existing = tables.filter((t) => t.mode !== "new");
+  if (force && database && existing.length > 0) {
+    const names = existing.map((t) => `${t.name} (${t.mode})`).join(", ");
+    throw new SerumsError(
+      "BAD_USAGE",
+      `--force would drop the output database's tables, but ${names} take${existing.length > 1 ? "" : "s"} existing rows from the target: to inflate the target, pass --append instead (the new rows are added to its tables); to start afresh, write to another database`,
+      { path: "--force" },
+    );
+  }
+}
+
 export async function fabricateRun(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -72,6 +118,7 @@ export async function fabricateRun(argv: string[]): Promise<number> {
       target: { type: "string" },
       mappings: { type: "string" },
       force: { type: "boolean", default: false },
+      append: { type: "boolean", default: false },
       check: { type: "boolean", default: false },
     },
     USAGE,
@@ -87,8 +134,17 @@ export async function fabricateRun(argv: string[]): Promise<number> {
   const rows = values.rows === undefined ? undefined : parseCount("rows", values.rows, 0, 1_000_000_000);
   const { project, source } = loadProject(positionals[0]!);
   const compiled = compileProject(project, source);
+  checkOutputMode(out, values.force === true, values.append === true, compiled.tables);
+  if (values.append === true && (values.target ?? project.target) === undefined) {
+    throw new SerumsError(
+      "BAD_USAGE",
+      "--append needs the target database (--target DB, the same database as --out, or target: in the project): the keys its tables hold already are read from it so that new rows do not repeat them",
+      { path: "--target" },
+    );
+  }
   const opened = await openWriter(out, {
     overwrite: values.force === true,
+    append: values.append === true,
     ...(values.mappings === undefined ? {} : { recordMappings: values.mappings }),
   });
   const checking = values.check === true ? checkingWriter(project, source, opened) : undefined;
@@ -99,6 +155,7 @@ export async function fabricateRun(argv: string[]): Promise<number> {
     ...(seed === undefined ? {} : { seed }),
     ...(rows === undefined ? {} : { rows }),
     ...(values.target === undefined ? {} : { target: values.target }),
+    ...(values.append === true ? { append: true } : {}),
     onProgress(table, done, total) {
       if (table !== current) {
         bar?.finish();

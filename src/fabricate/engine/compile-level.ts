@@ -446,7 +446,7 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
     const vars = [...c.vars, ...(when?.vars ?? [])];
     const f = c.fn;
     const w = when?.fn;
-    checksAt[lastStep(vars)]!.push({ rule, fn: w ? (v) => w(v) !== true || f(v) !== false : f });
+    checksAt[lastStep(vars)]!.push({ rule, vars, fn: w ? (v) => w(v) !== true || f(v) !== false : f });
   }
   for (let c = 0; c < n; c++) {
     const column = columns[c]!;
@@ -457,8 +457,10 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       const a = convert(input, rule, ["range", "min"], r.min, column) ?? Number.NEGATIVE_INFINITY;
       const b = convert(input, rule, ["range", "max"], r.max, column) ?? Number.POSITIVE_INFINITY;
       const w = compileWhen(rule)?.fn;
-      checksAt[lastStep([c, ...(compileWhen(rule)?.vars ?? [])])]!.push({
+      const vars = [c, ...(compileWhen(rule)?.vars ?? [])];
+      checksAt[lastStep(vars)]!.push({
         rule,
+        vars,
         fn: (v) => {
           const x = v[c];
           if (x === null || (w && w(v) !== true)) return true;
@@ -478,8 +480,10 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
         continue;
       const allowed = new Set(categoryValues(input, rule, column).values);
       const w = compileWhen(rule)?.fn;
-      checksAt[lastStep([c, ...(compileWhen(rule)?.vars ?? [])])]!.push({
+      const vars = [c, ...(compileWhen(rule)?.vars ?? [])];
+      checksAt[lastStep(vars)]!.push({
         rule,
+        vars,
         fn: (v) => v[c] === null || (w !== undefined && w(v) !== true) || allowed.has(v[c]!),
       });
     }
@@ -489,7 +493,7 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
     // Every mapped column is set elsewhere: the tuple must be a row of the knowledge table.
     const index = knowledgeIndex(input, l.rule, l.keys, [], l.knowledgeColumns, columns);
     const keys = l.keys;
-    checksAt[lastStep(keys)]!.push({ rule: l.rule, fn: (v) => index.has(keyOf(v, keys)) });
+    checksAt[lastStep(keys)]!.push({ rule: l.rule, vars: keys, fn: (v) => index.has(keyOf(v, keys)) });
   }
 
   // --- Steps.
@@ -506,6 +510,7 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
           columns: cols,
           random: false,
           checks,
+          reads: slots,
           assign(v) {
             for (let i = 0; i < own.length; i++) v[own[i]!] = v[slots[i]!]!;
             return true;
@@ -514,8 +519,12 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       }
       case "sequence":
         return { columns: cols, random: false, checks, assign: () => true }; // the runner fills it
-      case "derive":
-        return deriveStep(input, c, derive.get(c)!.options, sampleStep(input, c, s), checks);
+      case "derive": {
+        const options = derive.get(c)!.options;
+        const step = deriveStep(input, c, options, sampleStep(input, c, s), checks);
+        if (!step.random) step.reads = options.flatMap((o) => [...o.expr.vars, ...(o.when?.vars ?? [])]);
+        return step;
+      }
       case "lookup": {
         const l = lookups.find((x) => x.outs.includes(c))!;
         const fallbacks = l.outs.map((o) =>

@@ -170,6 +170,37 @@ function parentCount(
   return { columns, fn: compiled.fn };
 }
 
+/**
+ * A table made per parent through foreign key `fk`: when the parent columns that key references
+ * hold one of the parent's unique sets (its primary key or a unique set), children of different
+ * parents differ in the key's columns, so the child's unique sets that hold them all need only be
+ * checked among one parent's children (TableSolver.scopeToParent).
+ */
+function scopeUniqueSets(solver: TableSolver, child: TableShape, fk: number, parent: TableShape): void {
+  const def = child.def.foreign_keys?.[fk];
+  if (def === undefined) return;
+  const parentSets = [parent.def.primary_key ?? [], ...(parent.def.unique ?? [])].filter((u) => u.length > 0);
+  if (!parentSets.some((u) => u.every((column) => def.references.includes(column)))) return;
+  solver.scopeToParent(def.columns.map((column) => child.columnIndex.get(column)!));
+}
+
+/**
+ * The value-array indexes that stay the same for all children of one parent of a table made per
+ * parent through foreign key `fk`: that key's parent slots, and the slots of every other foreign
+ * key whose columns are all in it (its parent is found by those columns, which reference a unique
+ * set of that parent, so it is the same one for each child: the runner's choosers).
+ */
+function parentConstants(child: TableShape, fk: number): number[] {
+  const fks = child.def.foreign_keys ?? [];
+  const driving = fks[fk];
+  if (driving === undefined) return [];
+  const constant = new Set<number>();
+  fks.forEach((other, k) => {
+    if (k === fk || other.columns.every((column) => driving.columns.includes(column))) constant.add(k);
+  });
+  return child.slots.filter((s) => constant.has(s.fk)).map((s) => s.index);
+}
+
 export function compileProject(project: Project, source: ProjectSource): CompiledProject {
   const order = tableOrder(project, source);
   const knowledge = loadKnowledge(project.knowledge, source);
@@ -210,6 +241,8 @@ export function compileProject(project: Project, source: ProjectSource): Compile
         count: typeof rows.count === "string" ? () => 0 : countDraw(rows.count, source, at),
         fromParent,
       };
+      scopeUniqueSets(solver, shape, fk, byName.get(rows.per)!.shape);
+      solver.hoist(parentConstants(shape, fk));
     } else plan = { kind: "ratio", of: rows.of, ratio: rows.ratio };
     const table: CompiledTable = {
       name,

@@ -8,6 +8,8 @@ import type { ShapedRule, TableShape } from "./table-shape.ts";
 export interface Check {
   fn: Evaluator;
   rule: ShapedRule;
+  /** The value-array indexes the check reads (undefined: not known, never hoisted). */
+  vars?: readonly number[];
 }
 
 /** One step of the solver: assigns one or more columns; `random` steps can be retried. */
@@ -16,6 +18,11 @@ export interface Step {
   random: boolean;
   assign(v: CellValue[], rng: Prng): boolean;
   checks: Check[];
+  /**
+   * For a step that draws nothing: the value-array indexes its assignment reads (undefined: not
+   * known, never hoisted). With `Check.vars`, what lets the solver hoist it (TableSolver.hoist).
+   */
+  reads?: readonly number[];
 }
 
 export interface UniqueSet {
@@ -27,6 +34,15 @@ export interface UniqueSet {
   failStep: number;
   /** The keys seen, shared by every level (the table solver sets it). */
   seen?: Set<CellValue>;
+  /**
+   * The columns `seen` keys are made of (the table solver sets them): all of `columns`, or, when
+   * the set is scoped to the parent the table is made per (it holds every column of that foreign
+   * key), the others only — `seen` then holds the current parent's children and is cleared when
+   * the next parent starts.
+   */
+  keyColumns?: number[];
+  /** Scoped sets: the full keys of the table's existing rows (reuse/mixed), never cleared. */
+  existing?: Set<CellValue>;
 }
 
 export interface Level {
@@ -39,6 +55,13 @@ export interface Level {
   hi: Float64Array;
   /** The single-column integer primary key filled by a sequence, or -1. */
   sequenceColumn: number;
+  /**
+   * Set by the table solver when the table is made per parent: 1 for a step whose value and
+   * checks are the same for every child of a parent (it reads only the parent's values and other
+   * such steps), and `done`, 1 once such a step has run and passed for the current parent.
+   */
+  hoisted?: Uint8Array;
+  done?: Uint8Array;
 }
 
 export interface LevelInput {

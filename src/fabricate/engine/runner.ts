@@ -6,7 +6,10 @@
  *
  * Modes: new fabricates every row; reuse writes nothing and takes the table's existing rows from
  * the target database (for children to reference); mixed takes round(share × rows) existing rows
- * and fabricates the rest, its keys continuing after the existing ones.
+ * and fabricates the rest, its keys continuing after the existing ones. Appending to the target
+ * (`append`, the CLI's --append, inflating a database): every written table's rows already in the
+ * target are read once for their keys (solver.remember), so new rows neither repeat a unique key
+ * nor restart a sequence.
  */
 import { SerumsError } from "../../errors/index.ts";
 import { openSource } from "../../sources/index.ts";
@@ -32,6 +35,12 @@ export interface RunOptions {
   onProgress?: (table: string, done: number, total: number | undefined) => void;
   /** How existing rows are read; default: src/sources on `target#table`. */
   existingRows?: ExistingRows;
+  /**
+   * The rows are added to the target's own tables (inflating it, `--append`): every written
+   * table's rows already there keep their keys — the new rows' unique keys avoid them and
+   * sequence keys continue after them (a table the target lacks has none).
+   */
+  append?: boolean;
 }
 
 export interface TableSummary {
@@ -138,24 +147,26 @@ export async function runProject(
       let line = 0;
       for await (const record of existing(table.sourceTable, target)) {
         line++;
-        if (reused >= want) break;
-        const row: CellValue[] = spec.columns.map((column) => {
-          const value = toEngineValue(record[column.name], column);
-          if (
-            value === undefined ||
-            (value === null && !column.nullable && record[column.name] !== undefined)
-          ) {
-            throw new SerumsError(
-              "BAD_SOURCE",
-              `${target}#${table.sourceTable}, row ${line}, column ${column.name}: ${JSON.stringify(record[column.name])} is not ${describeType(column)}`,
-              { file: target, line, column: column.name, value: record[column.name] },
-            );
-          }
-          return value;
-        });
+        if (reused >= want) {
+          // Appending: the rows not taken are still the table's; their keys are kept out.
+          if (options.append !== true) break;
+          solver.remember(engineRow(spec, record, target, table.sourceTable, line));
+          continue;
+        }
+        const row = engineRow(spec, record, target, table.sourceTable, line);
         store.add(row);
         solver.remember(row);
         reused++;
+      }
+    } else if (options.append === true && target !== undefined) {
+      let line = 0;
+      try {
+        for await (const record of existing(table.sourceTable, target)) {
+          line++;
+          solver.remember(engineRow(spec, record, target, table.sourceTable, line));
+        }
+      } catch (error) {
+        if (!(line === 0 && isMissingTable(error))) throw error;
       }
     }
     if (table.mode === "reuse") {
@@ -190,6 +201,8 @@ export async function runProject(
       }
     }
     const drivingFk = plan.kind === "per" ? plan.fk : -1;
+    /** The driving parent whose children are being made (per plans), else -1. */
+    let currentParent = -1;
     // Foreign keys after the first: a key sharing columns with an earlier one takes a parent
     // whose key matches them (the treatment's regime is its cycle's regime); others a random one.
     const chosen: number[] = drivingFk >= 0 ? [drivingFk] : [];
@@ -221,11 +234,27 @@ export async function runProject(
           if (list) list.push(p);
           else index.set(key, [p]);
         }
-        choosers.push(() => {
+        const listOf = (): number[] | undefined => {
           let key = "";
           for (let i = 0; i < sources.length; i++)
             key += `${i === 0 ? "" : "\u0001"}${String(v[sources[i]!])}`;
-          const list = index.get(key);
+          return index.get(key);
+        };
+        // All its columns in the driving key: the same parents for all of a driving parent's
+        // children, found once per driving parent (the draw is still made, for the same rows).
+        const perDriving =
+          drivingFk >= 0 && fk.columns.every((column) => fks[drivingFk]!.columns.includes(column));
+        let memoParent = -1;
+        let memo: number[] | undefined;
+        choosers.push(() => {
+          let list: number[] | undefined;
+          if (perDriving) {
+            if (memoParent !== currentParent || currentParent < 0) {
+              memo = listOf();
+              memoParent = currentParent;
+            }
+            list = memo;
+          } else list = listOf();
           if (list === undefined) return false;
           fill(list[Math.floor(parentsRng.next() * list.length)]!);
           return true;
@@ -271,6 +300,8 @@ export async function runProject(
       for (let p = 0; p < parentRows; p++) {
         const n = count(p);
         fill(p);
+        currentParent = p;
+        solver.startParent();
         for (let i = 0; i < n; i++) {
           v[rowSlot] = i + 1;
           const pending = makeOne();
@@ -290,6 +321,32 @@ export async function runProject(
     counts.set(table.name, written + reused);
     return summarize(table, written, reused);
   }
+}
+
+/** An existing row of the target as engine values, or a BAD_SOURCE error naming the cell. */
+function engineRow(
+  spec: TableSpec,
+  record: Record<string, unknown>,
+  target: string,
+  sourceTable: string,
+  line: number,
+): CellValue[] {
+  return spec.columns.map((column) => {
+    const value = toEngineValue(record[column.name], column);
+    if (value === undefined || (value === null && !column.nullable && record[column.name] !== undefined)) {
+      throw new SerumsError(
+        "BAD_SOURCE",
+        `${target}#${sourceTable}, row ${line}, column ${column.name}: ${JSON.stringify(record[column.name])} is not ${describeType(column)}`,
+        { file: target, line, column: column.name, value: record[column.name] },
+      );
+    }
+    return value;
+  });
+}
+
+/** The source's error for a table the database does not have (src/sources: `no table "…"`). */
+function isMissingTable(error: unknown): boolean {
+  return error instanceof SerumsError && error.code === "BAD_SOURCE" && /: no table "/.test(error.message);
 }
 
 function summarize(table: CompiledTable, rows: number, reused: number): TableSummary {

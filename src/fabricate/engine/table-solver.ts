@@ -13,14 +13,21 @@
  *
  * The search: the columns' steps in order; a step that fails (empty domain, a check fails) is
  * retried up to PER_STEP times with new draws, then the search backtracks to the previous random
- * step; at most BUDGET step runs per record and level.
+ * step; at most BUDGET step runs per record and level. In a table made per parent, steps that
+ * draw nothing and read only the parent's values (hoist) run for the parent's first child only.
  *
  * Uniqueness: one Set of the keys seen per unique column set (numbers or texts as they are;
- * composite keys joined). These sets are the one thing that grows with the table's own rows.
+ * composite keys joined). A set that holds every column of the foreign key the table is made
+ * `per` (children grouped by parent, whose referenced key is unique) is scoped to that parent
+ * (scopeToParent): rows of different parents differ in those columns, so only the other columns
+ * are kept, for the current parent's children, and the set is cleared when the next parent
+ * starts (startParent) — O(children per parent), not O(rows). Only unscoped sets grow with the
+ * table's own rows.
  */
 import type { ProjectSource } from "../project/index.ts";
 import type { CellValue } from "../table-spec.ts";
 import { compileLevel, type Level, type LevelInput } from "./compile-level.ts";
+import type { UniqueSet } from "./level-types.ts";
 import type { Prng } from "./prng.ts";
 import type { ShapedRule, TableShape } from "./table-shape.ts";
 import { isUnsatisfiable } from "./table-shape.ts";
@@ -59,6 +66,14 @@ export class TableSolver {
   /** Admitted soft rules, lowest priority first (ties: written later first): the drop order. */
   readonly #dropOrder: ShapedRule[];
   readonly #seen = new Map<string, Set<CellValue>>();
+  /** The level the last search ran (hoisted values in `values` are that level's). */
+  #lastLevel: Level | null = null;
+  /** The value-array indexes constant among one parent's children (hoist), or null. */
+  #constant: Uint8Array | null = null;
+  /** The table's own columns of the foreign key it is made per, when scoped (scopeToParent). */
+  #scope: readonly number[] = [];
+  /** The unique sets scoped to the current parent (one per column set). */
+  readonly #scoped = new Map<string, { seen: Set<CellValue>; existing: Set<CellValue> }>();
   readonly #attempts: Int32Array;
   readonly #ruleFailures = new Map<ShapedRule, number>();
   /** The rules whose checks failed at the deepest step the last search reached: where it got stuck. */
@@ -96,6 +111,35 @@ export class TableSolver {
     for (const level of [base, top]) this.#share(level);
   }
 
+  /**
+   * Hoisting, for a table made per parent: `constant` are the value-array indexes that stay the
+   * same for all of a parent's children (the parent's slots, and those of foreign keys within its
+   * key). A step that draws nothing and reads only constants, whose checks read only constants
+   * and its columns, gives the same value and verdict for every child: it runs for the parent's
+   * first child and is skipped for the others (until startParent) — the same rows, less work.
+   */
+  hoist(constant: readonly number[]): void {
+    if (constant.length === 0) return;
+    this.#constant = new Uint8Array(this.shape.width);
+    for (const x of constant) this.#constant[x] = 1;
+    for (const level of this.#levels.values()) this.#hoistLevel(level);
+  }
+
+  #hoistLevel(level: Level): void {
+    if (this.#constant === null) return;
+    const fixed = Uint8Array.from(this.#constant);
+    const hoisted = new Uint8Array(level.steps.length);
+    level.steps.forEach((step, i) => {
+      const reads = step.reads;
+      if (step.random || reads === undefined || !reads.every((x) => fixed[x] === 1)) return;
+      for (const c of step.columns) fixed[c] = 1;
+      if (step.checks.every((k) => k.vars?.every((x) => fixed[x] === 1) === true))
+        hoisted[i] = 1;
+    });
+    level.hoisted = hoisted;
+    level.done = new Uint8Array(level.steps.length);
+  }
+
   #levelKey(active: readonly ShapedRule[]): string {
     return active
       .map((r) => r.index)
@@ -120,32 +164,106 @@ export class TableSolver {
       level = compileLevel(this.#input, new Set(active));
       this.#levels.set(key, level);
       this.#share(level);
+      this.#hoistLevel(level);
     }
     return level;
   }
 
   /** Points each unique set of a level at the one Set of keys seen for those columns. */
   #share(level: Level): void {
+    const scope = this.#scope;
     for (const u of level.unique) {
-      let seen = this.#seen.get(u.key);
-      if (seen === undefined) {
-        seen = new Set();
-        this.#seen.set(u.key, seen);
+      const scoped = scope.length > 0 && scope.every((c) => u.columns.includes(c));
+      if (scoped) {
+        let sets = this.#scoped.get(u.key);
+        if (sets === undefined) {
+          sets = { seen: new Set(), existing: new Set() };
+          this.#scoped.set(u.key, sets);
+        }
+        u.seen = sets.seen;
+        u.existing = sets.existing;
+        u.keyColumns = u.columns.filter((c) => !scope.includes(c));
+      } else {
+        let seen = this.#seen.get(u.key);
+        if (seen === undefined) {
+          seen = new Set();
+          this.#seen.set(u.key, seen);
+        }
+        u.seen = seen;
+        u.keyColumns = u.columns;
+        delete u.existing;
       }
-      u.seen = seen;
     }
+  }
+
+  /**
+   * Scopes the unique sets that hold all of `columns` (this table's columns of the foreign key
+   * it is made per, whose referenced parent columns are unique) to the current parent. Called
+   * once, before any row; the runner then calls startParent() before each parent's children.
+   */
+  scopeToParent(columns: readonly number[]): void {
+    if (columns.length === 0) return;
+    this.#scope = [...columns];
+    this.#seen.clear();
+    this.#scoped.clear();
+    for (const level of this.#levels.values()) this.#share(level);
+  }
+
+  /** The next parent's children start: scoped sets forget the previous parent's keys. */
+  startParent(): void {
+    for (const sets of this.#scoped.values()) if (sets.seen.size > 0) sets.seen.clear();
+    if (this.#constant !== null) for (const level of this.#levels.values()) level.done!.fill(0);
+  }
+
+  /** The columns of the steps hoisted at the top level (for tests and diagnostics). */
+  hoistedColumns(): string[] {
+    const { hoisted, steps } = this.#top;
+    const names = this.shape.spec.columns.map((c) => c.name);
+    return steps.flatMap((step, i) => (hoisted?.[i] === 1 ? step.columns.map((c) => names[c]!) : []));
+  }
+
+  /** Per unique column set, how many keys are held now (for tests and diagnostics). */
+  uniqueSizes(): Record<string, number> {
+    const sizes: Record<string, number> = {};
+    for (const [key, seen] of this.#seen) sizes[key] = seen.size;
+    for (const [key, sets] of this.#scoped) sizes[key] = sets.seen.size + sets.existing.size;
+    return sizes;
   }
 
   /** Registers an existing row's keys (reused rows), so that new rows do not repeat them. */
   remember(row: readonly CellValue[]): void {
     for (const u of this.#top.unique) {
       const key = this.#key(row, u.columns);
-      if (key !== null) this.#seen.get(u.key)!.add(key);
+      if (key === null) continue;
+      if (u.existing !== undefined) u.existing.add(key);
+      else this.#seen.get(u.key)!.add(key);
     }
     const seq = this.sequenceColumn;
     if (seq >= 0 && typeof row[seq] === "number" && (row[seq] as number) >= this.nextSequence) {
       this.nextSequence = (row[seq] as number) + 1;
     }
+  }
+
+  /** Whether the row in `values` repeats a key of the unique set. */
+  #repeats(set: UniqueSet): boolean {
+    const v = this.values;
+    const existing = set.existing;
+    if (existing !== undefined) {
+      // Scoped: a null in the parent's columns exempts the row too, as unscoped.
+      if (this.#nullScope()) return false;
+      if (existing.size > 0) {
+        const full = this.#key(v, set.columns);
+        if (full !== null && existing.has(full)) return true;
+      }
+    }
+    const key = this.#key(v, set.keyColumns!);
+    return key !== null && set.seen!.has(key);
+  }
+
+  #nullScope(): boolean {
+    const scope = this.#scope;
+    for (let i = 0; i < scope.length; i++) if (this.values[scope[i]!] === null) return true;
+    return false;
   }
 
   #key(v: readonly CellValue[], columns: readonly number[]): CellValue | null {
@@ -196,8 +314,10 @@ export class TableSolver {
         }
         const unique = level.unique;
         for (let u = 0; u < unique.length; u++) {
-          const key = this.#key(v, unique[u]!.columns);
-          if (key !== null) unique[u]!.seen!.add(key);
+          const set = unique[u]!;
+          if (set.existing !== undefined && this.#nullScope()) continue;
+          const key = this.#key(v, set.keyColumns!);
+          if (key !== null) set.seen!.add(key);
         }
         if (seq >= 0) this.nextSequence++;
         return v.slice(0, this.shape.spec.columns.length);
@@ -229,6 +349,13 @@ export class TableSolver {
     if (this.#ruleFailures.size > 0) this.#ruleFailures.clear();
     const frontier = this.#frontier;
     frontier.clear();
+    const hoisted = level.hoisted;
+    const done = level.done;
+    // Another level may have written the hoisted columns since: this one computes them again.
+    if (level !== this.#lastLevel) {
+      done?.fill(0);
+      this.#lastLevel = level;
+    }
     let deepest = -1;
     let runs = 0;
     let i = 0;
@@ -239,14 +366,18 @@ export class TableSolver {
         // The whole row: unique sets.
         const unique = level.unique;
         for (let u = 0; u < unique.length; u++) {
-          const key = this.#key(v, unique[u]!.columns);
-          if (key !== null && unique[u]!.seen!.has(key)) {
-            failAt = unique[u]!.failStep;
+          const set = unique[u]!;
+          if (this.#repeats(set)) {
+            failAt = set.failStep;
             break;
           }
         }
         if (failAt < 0) return true;
       } else {
+        if (hoisted !== undefined && done![i] === 1) {
+          i++;
+          continue;
+        }
         const step = steps[i]!;
         let ok = step.assign(v, rng);
         if (ok) {
@@ -267,6 +398,7 @@ export class TableSolver {
           }
         }
         if (ok) {
+          if (hoisted !== undefined && hoisted[i] === 1) done![i] = 1;
           i++;
           continue;
         }
