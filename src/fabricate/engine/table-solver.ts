@@ -133,8 +133,7 @@ export class TableSolver {
       const reads = step.reads;
       if (step.random || reads === undefined || !reads.every((x) => fixed[x] === 1)) return;
       for (const c of step.columns) fixed[c] = 1;
-      if (step.checks.every((k) => k.vars?.every((x) => fixed[x] === 1) === true))
-        hoisted[i] = 1;
+      if (step.checks.every((k) => k.vars?.every((x) => fixed[x] === 1) === true)) hoisted[i] = 1;
     });
     level.hoisted = hoisted;
     level.done = new Uint8Array(level.steps.length);
