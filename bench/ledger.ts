@@ -25,8 +25,9 @@
  *    and two endorsements), so verify cannot beat (Ed25519 verifications/s of the machine) / 3.
  *    Bar: ≥ 30,000 tx/s.
  * 3. `decide` with 1,000 rules in force for the request (900 site rules of the requester's site
- *    for many roles and departments, some for other patients, some expired; 100 of the patient's
- *    own rules), most not applicable: a committed decide transaction one at a time (endorse,
+ *    for many roles and departments, some expired; 100 of the patient's own rules), most not
+ *    applicable; the site's rules for other patients come on top and are never read — the
+ *    contract reads site rules by index (patient, role, department; site-rule-index.ts): a committed decide transaction one at a time (endorse,
  *    order, cut the block at once, commit on every peer), p50 in ms, against the pure `decide`
  *    of src/access on the same rules and request (p50 over many calls). The ledger's decision
  *    is checked to be the pure function's.
@@ -88,7 +89,8 @@ export interface Scale {
   verifyRepetitions: number;
   /**
    * Rules in force for the one-at-a-time decide: the requester site's (for any patient; its rules
-   * for other patients come on top, read by the contract but filtered out) and the patient's.
+   * for other patients come on top, and the contract's index keeps them out of its reads) and
+   * the patient's.
    */
   siteRules: number;
   patientRules: number;

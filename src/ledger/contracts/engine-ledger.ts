@@ -50,6 +50,8 @@ export interface EngineLedgerOptions {
 }
 
 const decoder = new TextDecoder();
+const CERTIFICATES_ISSUED = "2025-01-01T00:00:00.000Z";
+const CLOCK_START = Date.parse("2025-03-01T09:00:00.000Z");
 
 /**
  * Per-site stores, opened and migrated up front (in parallel): an in-memory SQLite database each,
@@ -102,7 +104,7 @@ class EngineTestLedger implements EngineLedger {
   readonly #signers = new Map<string, Signer>();
   readonly #transactions: TestTransaction[] = [];
   #state: LedgerKV[] = [];
-  #time = Date.parse("2025-03-01T09:00:00.000Z");
+  #time = CLOCK_START;
 
   constructor(network: EmbeddedNetwork, local: LocalConsortium, dispose: () => Promise<void>) {
     this.network = network;
@@ -123,7 +125,8 @@ class EngineTestLedger implements EngineLedger {
     if (!signer) {
       const ca = this.local.siteKeys[caller.site]?.caKey;
       if (!ca) throw new Error(`test caller of unknown site ${caller.site}`);
-      signer = issueIdentity(ca, request);
+      // Issued before the shared clock's start, so a certificate is never used before its issue.
+      signer = issueIdentity(ca, { ...request, issuedAt: new Date(CERTIFICATES_ISSUED) });
       this.#signers.set(cacheKey, signer);
     }
     return signer;
@@ -215,7 +218,8 @@ export async function openEngineLedger(
   let ledger: EngineTestLedger | undefined;
   try {
     network = await EmbeddedNetwork.open({
-      clock: () => ledger?.now() ?? Date.now(),
+      // The shared clock from the start: the genesis block too is stamped with its time.
+      clock: () => ledger?.now() ?? CLOCK_START,
       config: local.config,
       contracts: options.contracts ?? serumsContracts(),
       openStore: stores.open,

@@ -1,9 +1,11 @@
 /**
- * Blocks: a header { number, previousHash, dataHash } chained by hash, the transactions (each
+ * Blocks: a header { number, previousHash, dataHash, time } chained by hash, the transactions (each
  * the canonical JSON text of an envelope), and the orderer's signature over the header hash.
  * dataHash is the RFC 9162 Merkle root of the transactions' leaf hashes; the genesis block
  * instead carries the consortium config, whose leaf hash is its dataHash. The block hash is
- * SHA-256 of the canonical JSON of the header.
+ * SHA-256 of the canonical JSON of the header. `time` is when the orderer cut the block (its
+ * clock, never earlier than the previous block's time); being in the header, the orderer's
+ * signature covers it, and validators bound each transaction's timestamp by it (timestamps.ts).
  */
 import type { KeyObject } from "node:crypto";
 import { SerumsError } from "../../errors/index.ts";
@@ -19,6 +21,8 @@ export interface BlockHeader {
   previousHash: string;
   /** hex Merkle root of the block's data */
   dataHash: string;
+  /** ISO-8601 instant the orderer cut the block; never before the previous block's */
+  time: string;
 }
 
 export interface Block {
@@ -31,6 +35,9 @@ export interface Block {
 }
 
 export const ZERO_HASH = "0".repeat(64);
+
+/** A block's time: Date.toISOString's form, so every peer reads the same instant. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function headerHashBytes(header: BlockHeader): Buffer {
   return sha256(canonicalBytes(header));
@@ -54,10 +61,15 @@ export function computeDataHash(data: {
 export function createBlock(
   number: number,
   previousHash: string,
-  data: { transactions: string[]; config?: ConsortiumConfig },
+  data: { transactions: string[]; config?: ConsortiumConfig; time?: string },
   ordererKey: KeyObject,
 ): Block {
-  const header: BlockHeader = { number, previousHash, dataHash: computeDataHash(data) };
+  const header: BlockHeader = {
+    number,
+    previousHash,
+    dataHash: computeDataHash(data),
+    time: data.time ?? new Date().toISOString(),
+  };
   return {
     header,
     transactions: data.transactions,
@@ -66,8 +78,8 @@ export function createBlock(
   };
 }
 
-export function createGenesisBlock(config: ConsortiumConfig, ordererKey: KeyObject): Block {
-  return createBlock(0, ZERO_HASH, { transactions: [], config }, ordererKey);
+export function createGenesisBlock(config: ConsortiumConfig, ordererKey: KeyObject, time?: string): Block {
+  return createBlock(0, ZERO_HASH, { transactions: [], config, ...(time ? { time } : {}) }, ordererKey);
 }
 
 export function verifyOrdererSignature(block: Block, ordererKey: KeyObject): boolean {
@@ -109,6 +121,8 @@ export function checkBlockShape(value: unknown): Block {
   if (typeof h !== "object" || h === null || !Number.isSafeInteger(h.number) || h.number < 0)
     fail("header number");
   if (!/^[0-9a-f]{64}$/.test(h.previousHash) || !/^[0-9a-f]{64}$/.test(h.dataHash)) fail("header hashes");
+  if (typeof h.time !== "string" || !ISO_INSTANT.test(h.time) || Number.isNaN(Date.parse(h.time)))
+    fail("header time");
   if (!Array.isArray(block.transactions) || !block.transactions.every((t) => typeof t === "string"))
     fail("transactions");
   if (

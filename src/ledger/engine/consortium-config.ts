@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { SerumsError } from "../../errors/index.ts";
 import { decodePublicKey } from "./keys.ts";
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from "./timestamps.ts";
 
 export const SITE_ID = /^[a-z0-9-]+$/;
 
@@ -37,6 +38,11 @@ export interface ConsortiumConfig {
   sites: SiteConfig[];
   endorsementPolicy: EndorsementPolicy;
   batch: BatchConfig;
+  /**
+   * The bound on |a transaction's timestamp − its block's time| every validator applies, and the
+   * endorsers' default bound against their clocks (default DEFAULT_MAX_CLOCK_SKEW_MS, 5 minutes).
+   */
+  maxClockSkewMs?: number;
 }
 
 export const DEFAULT_BATCH: BatchConfig = { maxTransactions: 500, maxWaitMs: 20 };
@@ -78,6 +84,7 @@ const configSchema = z
       })
       .strict()
       .default(DEFAULT_BATCH),
+    maxClockSkewMs: z.number().int().min(1_000).max(86_400_000).optional(),
   })
   .strict();
 
@@ -141,6 +148,8 @@ export interface Consortium {
   ordererKey: KeyObject;
   /** Distinct member endorsements a transaction needs. */
   requiredEndorsements: number;
+  /** The bound on |transaction timestamp − block time| (config.maxClockSkewMs or the default). */
+  maxClockSkewMs: number;
 }
 
 export function requiredEndorsements(config: ConsortiumConfig): number {
@@ -163,5 +172,6 @@ export function compileConsortium(config: ConsortiumConfig): Consortium {
     sites,
     ordererKey: decodePublicKey(config.ordererPublicKey, "ordererPublicKey"),
     requiredEndorsements: requiredEndorsements(config),
+    maxClockSkewMs: config.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
   };
 }

@@ -76,7 +76,15 @@ export function createConsortium(request: NewConsortium): LocalConsortium {
 /** Issues a new user or service identity at a site: a fresh key pair and a CA-signed certificate. */
 export function issueIdentity(
   caKey: KeyObject,
-  request: { serumsId: string; site: string; role: string; department?: string; country?: string },
+  request: {
+    serumsId: string;
+    site: string;
+    role: string;
+    department?: string;
+    country?: string;
+    issuedAt?: Date;
+    expiresAt?: Date;
+  },
 ): Signer {
   const pair = generateKeyPair();
   return createSigner(issueCertificate(caKey, { ...request, publicKey: pair.publicKey }), pair.privateKey);

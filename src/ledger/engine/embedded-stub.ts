@@ -10,6 +10,7 @@ import type { LedgerKeyModification, LedgerKV, LedgerStub } from "../contract-co
 import { checkKey, toBase64 } from "./encoding.ts";
 import type { ContractEvent } from "./envelope.ts";
 import type { Proposal } from "./proposal.ts";
+import { isSystemKey, SYSTEM_CONTRACT } from "./revocation.ts";
 import { RWSetBuilder, type Version } from "./rw-set.ts";
 
 export interface StateEntry {
@@ -31,6 +32,17 @@ export interface StateReader {
   range(start: string, end: string): Promise<StateEntry[]>;
   /** Newest first. */
   history(key: string): Promise<HistoryEntry[]>;
+}
+
+/** A contract writes any key but the engine's system keys (revocation.ts), which validators refuse too. */
+function checkWritable(key: string): void {
+  checkKey(key);
+  if (isSystemKey(key)) {
+    throw new SerumsError(
+      "FORBIDDEN",
+      `key ${JSON.stringify(key)} is a system key of the ledger; only config updates (${SYSTEM_CONTRACT}) write it`,
+    );
+  }
 }
 
 /** Fabric's substitute for an empty start key: ranges over simple keys skip composite ones. */
@@ -67,7 +79,7 @@ export class EmbeddedStub implements LedgerStub {
   }
 
   async putState(key: string, value: Uint8Array): Promise<void> {
-    checkKey(key);
+    checkWritable(key);
     if (!(value instanceof Uint8Array)) {
       throw new SerumsError(
         "BAD_REQUEST",
@@ -78,7 +90,7 @@ export class EmbeddedStub implements LedgerStub {
   }
 
   async deleteState(key: string): Promise<void> {
-    checkKey(key);
+    checkWritable(key);
     this.rwset.delete(key);
   }
 

@@ -73,6 +73,15 @@ export {
   type ProposalOptions,
   type SignedProposal,
 } from "./proposal.ts";
+export {
+  type Approval,
+  certificateFingerprint,
+  REVOKE_FUNCTION,
+  type Revocation,
+  type RevocationRequest,
+  revocationStatement,
+  SYSTEM_CONTRACT,
+} from "./revocation.ts";
 export type { RWSet, Version } from "./rw-set.ts";
 export type { TxOutcome } from "./validate-block.ts";
 export type { ValidationCode } from "./validate-transaction.ts";

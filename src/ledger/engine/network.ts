@@ -33,7 +33,7 @@ export interface EmbeddedNetworkOptions {
   ordererKey: KeyObject;
   /** The sites whose peers run from the start (default: every site). */
   sites?: readonly string[];
-  /** The endorsers' clock, in ms since the epoch (default: Date.now); see timestamps.ts. */
+  /** The endorsers' and the orderer's clock, in ms since the epoch (default: Date.now); see timestamps.ts. */
   clock?: () => number;
   /** How far a proposal's timestamp may be from an endorser's clock (default: 5 minutes). */
   maxClockSkewMs?: number;
@@ -105,8 +105,9 @@ export class EmbeddedNetwork {
         config: options.config,
         privateKey: options.ordererKey,
         ...(tallest && tallest.height > 0
-          ? { tip: { height: tallest.height, lastHash: tallest.lastHash } }
+          ? { tip: { height: tallest.height, lastHash: tallest.lastHash, lastTime: tallest.lastTime } }
           : {}),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
         deliver: (block, tickets) => network.#deliver(block, tickets),
       });
       if (!tallest || tallest.height === 0) network.#orderer.genesis();

@@ -1,8 +1,9 @@
 /**
  * The ordering service: queues envelopes in arrival order and cuts a block when maxTransactions
  * are queued or maxWaitMs have passed since the first one queued, then signs it and hands it to
- * `deliver` (which gives it to every running peer). It executes nothing and trusts nothing:
- * peers validate every transaction.
+ * `deliver` (which gives it to every running peer). It stamps each block with its clock's time,
+ * never earlier than the previous block's (a clock that steps back stamps the last time again).
+ * It executes nothing and trusts nothing: peers validate every transaction.
  */
 import type { KeyObject } from "node:crypto";
 import { SerumsError } from "../../errors/index.ts";
@@ -20,7 +21,9 @@ export interface OrdererOptions {
   config: ConsortiumConfig;
   privateKey: KeyObject;
   /** The chain so far: the next block's number and the hash of the last block (none: genesis first). */
-  tip?: { height: number; lastHash: string };
+  tip?: { height: number; lastHash: string; lastTime?: string };
+  /** The orderer's clock, in ms since the epoch (default: Date.now). */
+  clock?: () => number;
   deliver: (block: Block, tickets: readonly (OrderTicket | undefined)[]) => void;
 }
 
@@ -31,6 +34,8 @@ export class Orderer {
   readonly #deliver: OrdererOptions["deliver"];
   #height: number;
   #lastHash: string;
+  #lastTime: number;
+  readonly #clock: () => number;
   #queue: string[] = [];
   #tickets: (OrderTicket | undefined)[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -43,6 +48,15 @@ export class Orderer {
     this.#deliver = options.deliver;
     this.#height = options.tip?.height ?? 0;
     this.#lastHash = options.tip?.lastHash ?? "";
+    const lastTime = Date.parse(options.tip?.lastTime ?? "");
+    this.#lastTime = Number.isNaN(lastTime) ? 0 : lastTime;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** The next block's time: the clock, but never before the last block's. */
+  #time(): string {
+    this.#lastTime = Math.max(this.#clock(), this.#lastTime);
+    return new Date(this.#lastTime).toISOString();
   }
 
   get height(): number {
@@ -52,7 +66,7 @@ export class Orderer {
   /** Cuts and delivers the genesis block of a new chain. */
   genesis(): Block {
     if (this.#height !== 0) throw new SerumsError("LEDGER", "the chain already has its genesis block");
-    const block = createGenesisBlock(this.#config, this.#key);
+    const block = createGenesisBlock(this.#config, this.#key, this.#time());
     this.#advance(block);
     this.#deliver(block, []);
     return block;
@@ -75,7 +89,7 @@ export class Orderer {
     if (this.#queue.length === 0) return undefined;
     const transactions = this.#queue.splice(0, this.#batch.maxTransactions);
     const tickets = this.#tickets.splice(0, transactions.length);
-    const block = createBlock(this.#height, this.#lastHash, { transactions }, this.#key);
+    const block = createBlock(this.#height, this.#lastHash, { transactions, time: this.#time() }, this.#key);
     tickets.forEach((ticket, index) => {
       if (ticket) {
         ticket.block = block.header.number;

@@ -133,11 +133,19 @@ export class PeerStore {
     this.store = store;
   }
 
-  async tip(): Promise<{ height: number; lastHash: string }> {
-    const row = await this.store.get<{ number: number; hash: string }>(
-      "SELECT number, hash FROM ledger_blocks ORDER BY number DESC LIMIT 1",
+  async tip(): Promise<{ height: number; lastHash: string; lastTime: string }> {
+    const row = await this.store.get<{ number: number; hash: string; header: string }>(
+      "SELECT number, hash, header FROM ledger_blocks ORDER BY number DESC LIMIT 1",
     );
-    return row ? { height: Number(row.number) + 1, lastHash: row.hash } : { height: 0, lastHash: "" };
+    if (!row) return { height: 0, lastHash: "", lastTime: "" };
+    let lastTime = "";
+    try {
+      const time = (JSON.parse(row.header) as { time?: unknown }).time;
+      if (typeof time === "string") lastTime = time;
+    } catch {
+      // A malformed header is refused when the chain is verified; the tip is only a hint here.
+    }
+    return { height: Number(row.number) + 1, lastHash: row.hash, lastTime };
   }
 
   async readBlock(number: number): Promise<StoredBlock | undefined> {

@@ -24,10 +24,20 @@ import { EventLogs } from "./event-logs.ts";
 import { keyMatches, signBytes } from "./keys.ts";
 import { ledgerMigrations, PeerStore, type StoredBlock, valueBytes } from "./peer-store.ts";
 import { type Proposal, parseProposal, type SignedProposal } from "./proposal.ts";
+import {
+  checkRevocation,
+  decodeRevocationList,
+  encodeRevocationList,
+  REVOCATIONS_KEY,
+  type RevocationList,
+  revokedProblem,
+  SYSTEM_CONTRACT,
+  withRevocation,
+} from "./revocation.ts";
 import type { Version } from "./rw-set.ts";
 import { type SignaturePool, sharedSignaturePool } from "./signature-pool.ts";
 import { StateCache } from "./state-cache.ts";
-import { clockSkewProblem, DEFAULT_MAX_CLOCK_SKEW_MS } from "./timestamps.ts";
+import { clockSkewProblem } from "./timestamps.ts";
 import {
   type ChainTip,
   checkBlockHeader,
@@ -61,7 +71,7 @@ export interface PeerOptions {
   pool?: SignaturePool | null;
   /** The endorser's clock, in ms since the epoch (default: Date.now). */
   clock?: () => number;
-  /** How far a proposal's timestamp may be from the endorser's clock (default: 5 minutes). */
+  /** How far a proposal's timestamp may be from the endorser's clock (default: the consortium's bound). */
   maxClockSkewMs?: number;
 }
 
@@ -84,6 +94,7 @@ export class Peer {
   #tip: ChainTip;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #revocationCache: { version: string; list: RevocationList } | undefined;
 
   private constructor(options: PeerOptions, tip: ChainTip, logs: EventLogs) {
     this.site = options.site;
@@ -94,7 +105,7 @@ export class Peer {
     this.#verifier = options.verifier ?? new Verifier();
     this.#pool = options.pool === null ? undefined : (options.pool ?? sharedSignaturePool());
     this.#clock = options.clock ?? Date.now;
-    this.#maxClockSkewMs = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+    this.#maxClockSkewMs = options.maxClockSkewMs ?? options.consortium.maxClockSkewMs;
     this.#tip = tip;
     this.#logs = logs;
   }
@@ -135,6 +146,11 @@ export class Peer {
 
   get lastHash(): string {
     return this.#tip.lastHash;
+  }
+
+  /** The last committed block's time ("" before genesis). */
+  get lastTime(): string {
+    return this.#tip.lastTime;
   }
 
   get logs(): EventLogs {
@@ -209,8 +225,19 @@ export class Peer {
     );
     const skew = clockSkewProblem(proposal.timestamp, this.#clock(), this.#maxClockSkewMs);
     if (skew) throw new SerumsError("BAD_REQUEST", `transaction ${proposal.txId}: ${skew}`);
+    const revocations = await this.#revocations();
+    const revoked = revokedProblem(proposal.creator, revocations);
+    if (revoked) throw new SerumsError("BAD_SIGNATURE", `transaction ${proposal.txId}: ${revoked}`);
     if ((await this.store.committedTxIds([proposal.txId])).size > 0) {
       throw new SerumsError("CONFLICT", `transaction ${proposal.txId} is already on the ledger (a replay)`);
+    }
+    if (proposal.contract === SYSTEM_CONTRACT) {
+      // A config update: the engine's own function, checked again by every validator.
+      const stub = new EmbeddedStub(proposal, this.#reader);
+      await stub.getState(REVOCATIONS_KEY);
+      const revocation = checkRevocation(proposal, this.consortium, this.#verifier, revocations);
+      stub.rwset.write(REVOCATIONS_KEY, encodeRevocationList(withRevocation(revocations, revocation)));
+      return { proposal, stub, result: canonicalJson(revocation) };
     }
     const fn = this.#contracts.resolve(proposal.contract, proposal.fn);
     const stub = new EmbeddedStub(proposal, this.#reader);
@@ -258,6 +285,20 @@ export class Peer {
     return result;
   }
 
+  /** The revocation list in committed state, parsed once per version of its key. */
+  async #revocations(): Promise<RevocationList> {
+    const entry = await this.#reader.get(REVOCATIONS_KEY);
+    if (!entry) return new Map();
+    const version = entry.version.join("/");
+    if (this.#revocationCache?.version !== version) {
+      this.#revocationCache = {
+        version,
+        list: decodeRevocationList(Buffer.from(entry.value).toString("base64")),
+      };
+    }
+    return this.#revocationCache.list;
+  }
+
   // ---- committing ------------------------------------------------------------------------
 
   readonly #view: StateView = {
@@ -281,6 +322,7 @@ export class Peer {
     range: async (start, end) =>
       (await this.#reader.range(start, end)).map((entry) => ({ key: entry.key, version: entry.version })),
     committedTxIds: (txIds) => this.store.committedTxIds(txIds),
+    revocations: () => this.#revocations(),
   };
 
   async #commit(value: Block): Promise<CommitEvent> {
@@ -295,7 +337,7 @@ export class Peer {
       throw error;
     }
     this.#state.endCommit(validation.writes.keys());
-    this.#tip = { height: block.header.number + 1, lastHash: validation.hash };
+    this.#tip = { height: block.header.number + 1, lastHash: validation.hash, lastTime: block.header.time };
     for (const [key, write] of validation.writes)
       this.#versions.set(key, write.value === null ? null : write.version);
     this.#logs.apply(validation.logs);

@@ -144,6 +144,8 @@ export function testSigner(consortium: LocalConsortium, site = "edinburgh", role
     role,
     department: "oncology",
     country: "GB",
+    // Issued a day ago, so that proposals dated a little in the past are not before its issue.
+    issuedAt: new Date(Date.now() - 86_400_000),
   });
 }
 

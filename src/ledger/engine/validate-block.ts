@@ -1,9 +1,12 @@
 /**
  * Validation of a block as every peer does it before commit. First the block itself: its number
  * follows our height, previousHash is our last block's hash, dataHash is the Merkle root of its
- * data, the orderer signed its header — any failure refuses the whole block (TAMPERED). Then each
- * transaction in order: the state-free checks (validate-transaction.ts), no earlier transaction
- * with its ID, and MVCC — every version read is still the current one, counting the writes of
+ * data, the orderer signed its header, its time is not before the previous block's — any failure
+ * refuses the whole block (TAMPERED). Then each transaction in order: the state-free checks
+ * (validate-transaction.ts), its timestamp within the consortium's bound of the block's time,
+ * its creator's certificate not revoked (the list as of this point of the chain, revocation.ts),
+ * no earlier transaction with its ID, only the system contract's checked config updates writing
+ * system keys, and MVCC — every version read is still the current one, counting the writes of
  * earlier valid transactions of the same block, and every range read gives the same keys and
  * versions again. The outcome is a validation code per transaction and the writes, history rows
  * and log entries of the valid ones; the caller commits them. Decisions only: state comes
@@ -23,7 +26,18 @@ import type { Consortium } from "./consortium-config.ts";
 import { compareKeys } from "./encoding.ts";
 import type { ProposalResponse } from "./envelope.ts";
 import type { Proposal } from "./proposal.ts";
+import {
+  checkRevocation,
+  encodeRevocationList,
+  isSystemKey,
+  REVOCATIONS_KEY,
+  type RevocationList,
+  revokedProblem,
+  SYSTEM_CONTRACT,
+  withRevocation,
+} from "./revocation.ts";
 import { formatVersion, sameVersion, type Version } from "./rw-set.ts";
+import { blockTimeProblem } from "./timestamps.ts";
 import {
   checkParsedTransaction,
   parseTransaction,
@@ -40,6 +54,8 @@ export interface StateView {
   range(start: string, end: string): Promise<{ key: string; version: Version }[]>;
   /** Which of these IDs an earlier block already holds. */
   committedTxIds(txIds: readonly string[]): Promise<Set<string>>;
+  /** The certificate revocation list in committed state (revocation.ts). */
+  revocations(): Promise<RevocationList>;
 }
 
 export interface TxOutcome {
@@ -85,6 +101,8 @@ export interface BlockValidation {
 export interface ChainTip {
   height: number;
   lastHash: string;
+  /** The last block's time ("" before genesis). */
+  lastTime: string;
 }
 
 /** Refuses a block that does not extend our chain or whose hashes or signature are wrong. */
@@ -102,6 +120,9 @@ export function checkBlockHeader(value: unknown, tip: ChainTip, consortium: Cons
   if (computeDataHash(block) !== block.header.dataHash) refuse("dataHash is not the Merkle root of its data");
   if (!verifyOrdererSignature(block, consortium.ordererKey))
     refuse("the orderer's signature does not verify");
+  if (n > 0 && !(Date.parse(block.header.time) >= Date.parse(tip.lastTime))) {
+    refuse(`its time ${block.header.time} is before block ${n - 1}'s time ${tip.lastTime || "(unknown)"}`);
+  }
   if (n === 0) {
     if (!block.config || canonicalJson(block.config) !== canonicalJson(consortium.config)) {
       refuse("the genesis block does not carry this consortium's config");
@@ -196,6 +217,7 @@ export async function validateBlock(
   const readKeys = new Set<string>();
   for (const o of candidates) for (const read of o.response!.rwset.reads) readKeys.add(read.key);
   const versions = await view.versions([...readKeys]);
+  let revocations = await view.revocations();
 
   const pending = new PendingKeys();
   // One read of each distinct range per block: the committed state does not change within it.
@@ -224,6 +246,18 @@ export async function validateBlock(
     }
     if (outcome.code !== "VALID") continue;
     const txId = outcome.txId!;
+    const late = blockTimeProblem(outcome.proposal!.timestamp, block.header.time, consortium.maxClockSkewMs);
+    if (late) {
+      outcome.code = "BAD_TIMESTAMP";
+      outcome.reason = `transaction ${txId}: ${late}`;
+      continue;
+    }
+    const revoked = revokedProblem(outcome.proposal!.creator, revocations);
+    if (revoked) {
+      outcome.code = "BAD_CREATOR";
+      outcome.reason = `transaction ${txId}: ${revoked}`;
+      continue;
+    }
     if (committed.has(txId)) {
       outcome.code = "DUPLICATE_TXID";
       outcome.reason = `transaction ${txId} is already on the ledger (a replay)`;
@@ -262,6 +296,13 @@ export async function validateBlock(
       outcome.reason = `transaction ${txId} ran a range query whose keys were since inserted, deleted or changed`;
       continue;
     }
+    const update = configUpdate(outcome, consortium, verifier, revocations);
+    if (typeof update === "string") {
+      outcome.code = "BAD_CONFIG_UPDATE";
+      outcome.reason = `transaction ${txId}: ${update}`;
+      continue;
+    }
+    if (update) revocations = update;
     const version: Version = [number, outcome.index];
     const timestamp = outcome.proposal!.timestamp;
     for (const write of rwset.writes) {
@@ -277,4 +318,44 @@ export async function validateBlock(
     }
   }
   return { block, hash: blockHash(block.header), outcomes, writes, history, logs };
+}
+
+/**
+ * A transaction's config update, checked again at validation (endorsers are not trusted with
+ * it): the new revocation list when it is the system contract's revocation, exactly as
+ * checkRevocation allows against the list in force; undefined when it touches no system key;
+ * otherwise why it is refused.
+ */
+function configUpdate(
+  outcome: TxOutcome,
+  consortium: Consortium,
+  verifier: Verifier,
+  revocations: RevocationList,
+): RevocationList | string | undefined {
+  const proposal = outcome.proposal!;
+  const { writes, reads } = outcome.response!.rwset;
+  if (proposal.contract !== SYSTEM_CONTRACT) {
+    const system = writes.find((w) => isSystemKey(w.key));
+    return system
+      ? `contract ${proposal.contract} wrote a system key, which only config updates may`
+      : undefined;
+  }
+  let next: RevocationList;
+  try {
+    next = withRevocation(revocations, checkRevocation(proposal, consortium, verifier, revocations));
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const write = writes[0];
+  if (
+    writes.length !== 1 ||
+    write?.key !== REVOCATIONS_KEY ||
+    write.isDelete === true ||
+    write.value !== encodeRevocationList(next) ||
+    !reads.some((r) => r.key === REVOCATIONS_KEY) ||
+    outcome.response!.events.length > 0
+  ) {
+    return "the endorsed writes are not this revocation added to the revocation list in force";
+  }
+  return next;
 }

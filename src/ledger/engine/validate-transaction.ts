@@ -29,7 +29,9 @@ export type ValidationCode =
   | "ENDORSEMENT_POLICY_FAILURE"
   | "DUPLICATE_TXID"
   | "MVCC_READ_CONFLICT"
-  | "PHANTOM_READ_CONFLICT";
+  | "PHANTOM_READ_CONFLICT"
+  | "BAD_TIMESTAMP"
+  | "BAD_CONFIG_UPDATE";
 
 export interface TxCheck {
   code: ValidationCode;
@@ -45,12 +47,14 @@ export interface TxCheck {
 /** The error code a client sees for a transaction marked invalid. */
 export function errorCodeFor(
   code: ValidationCode,
-): "BAD_SIGNATURE" | "BAD_REQUEST" | "ENDORSEMENT" | "CONFLICT" {
+): "BAD_SIGNATURE" | "BAD_REQUEST" | "ENDORSEMENT" | "CONFLICT" | "FORBIDDEN" {
   switch (code) {
     case "BAD_CREATOR":
     case "BAD_SIGNATURE":
     case "BAD_PROPOSAL_TXID":
       return "BAD_SIGNATURE";
+    case "BAD_CONFIG_UPDATE":
+      return "FORBIDDEN";
     case "ENDORSEMENT_POLICY_FAILURE":
     case "BAD_RESPONSE":
       return "ENDORSEMENT";

@@ -37,6 +37,7 @@ function certificateId(caPublicKey: string, cert: Certificate): string {
     cert.country ?? null,
     cert.publicKey,
     cert.issuedAt,
+    cert.expiresAt ?? null,
     cert.signature,
   ]);
 }

@@ -1,7 +1,8 @@
 /**
  * `serums ledger verify` for one peer: replays its whole stored chain from genesis and checks
  * everything against the replay — each stored block hash, previousHash link, dataHash and orderer
- * signature; every transaction's creator, signatures and endorsements against the policy; the
+ * signature and time; every transaction's creator (its certificate's validity and revocation as of
+ * its block), timestamp, signatures and endorsements against the policy; the
  * stored validation codes; and that world state, key history, the transaction index and the
  * event logs are exactly what the valid transactions produce. A direct edit of any row is found
  * and named by the first block and transaction it concerns.
@@ -11,6 +12,7 @@ import { blockHash } from "./block.ts";
 import type { Consortium } from "./consortium-config.ts";
 import { compareKeys } from "./encoding.ts";
 import type { PeerStore, StoredBlock } from "./peer-store.ts";
+import { decodeRevocationList, REVOCATIONS_KEY, type RevocationList } from "./revocation.ts";
 import { formatVersion, sameVersion, type Version } from "./rw-set.ts";
 import {
   type ChainTip,
@@ -72,6 +74,11 @@ class ReplayState implements StateView {
     return new Set(txIds.filter((id) => this.txIds.has(id)));
   }
 
+  /** The revocation list as replayed so far: as it was at the block being checked. */
+  async revocations(): Promise<RevocationList> {
+    return decodeRevocationList(this.entries.get(REVOCATIONS_KEY)?.value);
+  }
+
   set(key: string, value: string | null, version: Version): void {
     if (value === null) {
       if (this.entries.delete(key)) this.#sorted = null;
@@ -130,7 +137,7 @@ export async function verifyPeerStore(
   const logs: (LogRow & { index: number })[] = [];
   const logSizes = new Map<string, number>();
   const certs = verifier;
-  let tip: ChainTip = { height: 0, lastHash: "" };
+  let tip: ChainTip = { height: 0, lastHash: "", lastTime: "" };
   const report = (problem: VerifyProblem, count = 1): PeerReport => ({
     site,
     ok: false,
@@ -204,7 +211,7 @@ export async function verifyPeerStore(
           logSizes.set(row.name, index + 1);
           logs.push({ ...row, index });
         }
-        tip = { height: number + 1, lastHash: validation.hash };
+        tip = { height: number + 1, lastHash: validation.hash, lastTime: stored.block.header.time };
       }
     }
   }
