@@ -19,6 +19,7 @@
  *
  * `--quick` shrinks every count to a smoke run.
  */
+
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,7 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { seededRandom } from "../src/fabricate/profile/index.ts";
 import type { RowValues, TableSpec } from "../src/fabricate/table-spec.ts";
 import {
   CSV_FORMAT,
@@ -103,21 +105,9 @@ export const SMR01: TableSpec = {
   foreignKeys: [],
 };
 
-/** A small seeded generator (mulberry32): the same rows every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A pool of distinct SMR01 rows; row i of a run is pool[i % POOL] given episode id i + 1. */
 export function smr01Pool(): (string | number | boolean | null)[][] {
-  const random = prng(20140101);
+  const random = seededRandom(20140101); // mulberry32: the same rows every run
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const start = Date.UTC(2014, 0, 1) / 86_400_000;
   const rows: (string | number | boolean | null)[][] = [];

@@ -102,7 +102,14 @@ export function readConfig(
   return { store, ledger, defaultTimeZone, auth: readAuthConfig(env), server: readServerConfig(env) };
 }
 
-function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** A whole number from the environment variable `name`, from `min` to `max`, or `fallback` when unset. */
+export function wholeFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const text = env[name] || undefined;
   if (text === undefined) return fallback;
   const n = Number(text);
@@ -140,7 +147,7 @@ function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
 function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   return {
     host: env.SERUMS_HOST || "127.0.0.1",
-    port: whole(env, "SERUMS_PORT", 8080, 0, 65535),
+    port: wholeFromEnv(env, "SERUMS_PORT", 8080, 0, 65535),
     trustProxy: env.SERUMS_TRUST_PROXY === "1" || env.SERUMS_TRUST_PROXY === "true",
   };
 }

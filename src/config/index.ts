@@ -11,4 +11,5 @@ export {
   redactLocation,
   type ServerConfig,
   type StoreConfig,
+  wholeFromEnv,
 } from "./config.ts";

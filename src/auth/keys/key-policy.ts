@@ -10,6 +10,7 @@
  * against throttled online guessing, which is the only guessing the login allows (a second factor
  * first, then per-account delays and lockout); a site that wants more raises k or the grid.
  */
+import { wholeFromEnv } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { type Argon2Function, type Argon2Params, OWASP_MINIMUM } from "./argon2-hash.ts";
 
@@ -42,23 +43,6 @@ export const K_RANGE = [3, 8] as const;
 export const GRID_RANGE = [9, 64] as const;
 export const TOLERANCE_RANGE = [5, 100] as const;
 
-function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name] || undefined;
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new SerumsError(
-      "BAD_CONFIG",
-      `${name}=${JSON.stringify(text)} must be a whole number from ${min} to ${max}`,
-      {
-        path: name,
-        value: text,
-      },
-    );
-  }
-  return n;
-}
-
 /** Checks a policy's fields against each other; returns it. */
 export function checkKeyPolicy(policy: KeyPolicy): KeyPolicy {
   const { recognitionK: k, recognitionGridSize: n } = policy;
@@ -75,17 +59,17 @@ export function checkKeyPolicy(policy: KeyPolicy): KeyPolicy {
 export function readKeyPolicy(env: NodeJS.ProcessEnv = process.env): KeyPolicy {
   const d = DEFAULT_KEY_POLICY;
   return checkKeyPolicy({
-    minTextScore: whole(env, "SERUMS_MIN_TEXT_KEY_SCORE", d.minTextScore, 0, 4),
-    minGraphicalScore: whole(env, "SERUMS_MIN_GRAPHICAL_KEY_SCORE", d.minGraphicalScore, 0, 4),
-    recognitionK: whole(env, "SERUMS_RECOGNITION_K", d.recognitionK, K_RANGE[0], K_RANGE[1]),
-    recognitionGridSize: whole(
+    minTextScore: wholeFromEnv(env, "SERUMS_MIN_TEXT_KEY_SCORE", d.minTextScore, 0, 4),
+    minGraphicalScore: wholeFromEnv(env, "SERUMS_MIN_GRAPHICAL_KEY_SCORE", d.minGraphicalScore, 0, 4),
+    recognitionK: wholeFromEnv(env, "SERUMS_RECOGNITION_K", d.recognitionK, K_RANGE[0], K_RANGE[1]),
+    recognitionGridSize: wholeFromEnv(
       env,
       "SERUMS_RECOGNITION_GRID",
       d.recognitionGridSize,
       GRID_RANGE[0],
       GRID_RANGE[1],
     ),
-    gestureTolerance: whole(
+    gestureTolerance: wholeFromEnv(
       env,
       "SERUMS_GESTURE_TOLERANCE",
       d.gestureTolerance,
@@ -93,15 +77,15 @@ export function readKeyPolicy(env: NodeJS.ProcessEnv = process.env): KeyPolicy {
       TOLERANCE_RANGE[1],
     ),
     argon2Params: {
-      memory: whole(
+      memory: wholeFromEnv(
         env,
         "SERUMS_ARGON2_MEMORY_KIB",
         d.argon2Params.memory,
         OWASP_MINIMUM.memory,
         1024 * 1024,
       ),
-      passes: whole(env, "SERUMS_ARGON2_PASSES", d.argon2Params.passes, OWASP_MINIMUM.passes, 64),
-      parallelism: whole(env, "SERUMS_ARGON2_PARALLELISM", d.argon2Params.parallelism, 1, 16),
+      passes: wholeFromEnv(env, "SERUMS_ARGON2_PASSES", d.argon2Params.passes, OWASP_MINIMUM.passes, 64),
+      parallelism: wholeFromEnv(env, "SERUMS_ARGON2_PARALLELISM", d.argon2Params.parallelism, 1, 16),
     },
   });
 }
