@@ -16,6 +16,7 @@ export {
 } from "./check/index.ts";
 // The engine.
 export {
+  COPY_FAILURE,
   type CompiledProject,
   type CompiledTable,
   compileProject,
@@ -23,6 +24,7 @@ export {
   type ExistingRows,
   MemoryWriter,
   Prng,
+  type RowAvoidance,
   type RunOptions,
   type RunSummary,
   runProject,
@@ -30,6 +32,14 @@ export {
   tableOrder,
   writtenSpecs,
 } from "./engine/index.ts";
+// Privacy against real data: the copy filter of `fabricate run --avoid-copies-of`.
+export {
+  buildCopyFilter,
+  CopyFilter,
+  type CopyFilterOptions,
+  type CopyFilterTable,
+  type CopyTest,
+} from "./privacy/index.ts";
 // Projects: types, schema, loading.
 export * from "./project/index.ts";
 // The shape of fabricated data.

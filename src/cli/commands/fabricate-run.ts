@@ -6,13 +6,23 @@
 import { isPostgresUrl } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { type CheckSummary, checkingWriter } from "../../fabricate/check/index.ts";
-import { compileProject, loadProject, type RunSummary, runProject } from "../../fabricate/index.ts";
+import {
+  buildCopyFilter,
+  type CopyFilter,
+  compileProject,
+  loadProject,
+  type RunSummary,
+  runProject,
+  writtenSpecs,
+} from "../../fabricate/index.ts";
+import { parseForeignKey } from "../../fabricate/profile/index.ts";
 import { OUTPUT_FORMS, openWriter } from "../../fabricate/writers/index.ts";
 import { parse, parseCount, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
 import { ProgressBar } from "../progress-bar.ts";
 
-const USAGE = `Usage: serums fabricate run PROJECT --out SPEC [--seed N] [--rows N] [--target DB] [--check] [--force | --append] [--json]
+const USAGE = `Usage: serums fabricate run PROJECT --out SPEC [--seed N] [--rows N] [--target DB] [--check] [--force | --append]
+                           [--avoid-copies-of REAL [--k N] [--fk C.col=P.col]] [--json]
 
 Fabricates the tables of the data project PROJECT (YAML) into SPEC, one of:
   ${OUTPUT_FORMS}
@@ -26,6 +36,16 @@ Fabricates the tables of the data project PROJECT (YAML) into SPEC, one of:
                  rows, mode reuse or mixed, and SPEC is a database: it would drop them)
   --append       sqlite: and postgres: outputs: add the rows to tables that exist already —
                  inflating a database: --target DB --out sqlite:DB --append (same database)
+  --avoid-copies-of REAL
+                 make no record equal to a rare real row (fewer than k real rows share it, on
+                 the columns fabricate report compares): REAL, a CSV folder, SQLite file or
+                 postgres:// URL as fabricate report --real takes, is read first; only keyed
+                 hashes of its rare rows are kept, in memory, until the run ends; a record
+                 equal to one is made again (counted in the summary), within the search bound
+  --k N          with --avoid-copies-of: the k of fabricate report --k (default 10)
+  --fk C.col=P.col
+                 with --avoid-copies-of: a foreign key REAL does not declare, as fabricate
+                 report --fk (repeatable; its columns are keys, not compared)
   --json         print the summary as JSON`;
 
 export function renderSummary(summary: RunSummary): string {
@@ -37,6 +57,10 @@ export function renderSummary(summary: RunSummary): string {
     const parts = [`${t.rows.toLocaleString("en-GB")} rows`];
     if (t.reused > 0) parts.push(`${t.reused.toLocaleString("en-GB")} existing reused`);
     if (t.failed > 0) parts.push(`${t.failed} records could not be made`);
+    if (t.copies !== undefined)
+      parts.push(
+        `${t.copies.remade.toLocaleString("en-GB")} records made again as they equalled a rare real row (${t.copies.refused.toLocaleString("en-GB")} refused)`,
+      );
     lines.push(`  ${t.table} (${t.mode}): ${parts.join(", ")}`);
     for (const d of t.droppedUpFront) lines.push(`    soft rule ${d.rule} dropped: ${d.reason}`);
     for (const [rule, n] of Object.entries(t.softDropped))
@@ -120,6 +144,9 @@ export async function fabricateRun(argv: string[]): Promise<number> {
       force: { type: "boolean", default: false },
       append: { type: "boolean", default: false },
       check: { type: "boolean", default: false },
+      "avoid-copies-of": { type: "string" },
+      k: { type: "string" },
+      fk: { type: "string", multiple: true },
     },
     USAGE,
   );
@@ -142,32 +169,91 @@ export async function fabricateRun(argv: string[]): Promise<number> {
       { path: "--target" },
     );
   }
-  const opened = await openWriter(out, {
-    overwrite: values.force === true,
-    append: values.append === true,
-    ...(values.mappings === undefined ? {} : { recordMappings: values.mappings }),
-  });
-  const checking = values.check === true ? checkingWriter(project, source, opened) : undefined;
-  const writer = checking ?? opened;
-  let bar: ProgressBar | undefined;
-  let current = "";
-  const summary = await runProject(compiled, writer, {
-    ...(seed === undefined ? {} : { seed }),
-    ...(rows === undefined ? {} : { rows }),
-    ...(values.target === undefined ? {} : { target: values.target }),
-    ...(values.append === true ? { append: true } : {}),
-    onProgress(table, done, total) {
-      if (table !== current) {
-        bar?.finish();
-        bar = new ProgressBar(table, total);
-        current = table;
-      }
-      bar!.update(done);
-    },
-  });
-  bar?.finish();
-  const check = checking?.summary();
-  if (values.json) printJson(check === undefined ? summary : { ...summary, check });
-  else process.stdout.write(renderSummary(summary) + (check === undefined ? "" : renderCheck(check)));
-  return summary.tables.some((t) => t.failed > 0) || (check?.violations ?? 0) > 0 ? 1 : 0;
+  const avoidFrom = values["avoid-copies-of"] as string | undefined;
+  if (avoidFrom === undefined && (values.k !== undefined || values.fk !== undefined)) {
+    throw new SerumsError(
+      "BAD_USAGE",
+      `--${values.k !== undefined ? "k" : "fk"} belongs to --avoid-copies-of REAL (which real rows are rare); give it too, or leave --${values.k !== undefined ? "k" : "fk"} out`,
+      { path: values.k !== undefined ? "--k" : "--fk" },
+    );
+  }
+  let filter: CopyFilter | undefined;
+  if (avoidFrom !== undefined) {
+    const k = parseCount("k", values.k as string | undefined, 10, 1_000_000);
+    if (k < 1) throw new SerumsError("BAD_USAGE", `--k ${k} must be at least 1`, { path: "--k", value: k });
+    if (process.stderr.isTTY) process.stderr.write("reading the real data for --avoid-copies-of\n");
+    filter = await buildCopyFilter(avoidFrom, writtenSpecs(compiled), {
+      k,
+      foreignKeys: ((values.fk as string[] | undefined) ?? []).map(parseForeignKey),
+    });
+  }
+  try {
+    return await runInto(filter);
+  } finally {
+    filter?.clear();
+  }
+
+  async function runInto(filter: CopyFilter | undefined): Promise<number> {
+    const opened = await openWriter(out, {
+      overwrite: values.force === true,
+      append: values.append === true,
+      ...(values.mappings === undefined ? {} : { recordMappings: values.mappings }),
+    });
+    const checking = values.check === true ? checkingWriter(project, source, opened) : undefined;
+    const writer = checking ?? opened;
+    let bar: ProgressBar | undefined;
+    let current = "";
+    const summary = await runProject(compiled, writer, {
+      ...(seed === undefined ? {} : { seed }),
+      ...(rows === undefined ? {} : { rows }),
+      ...(values.target === undefined ? {} : { target: values.target }),
+      ...(values.append === true ? { append: true } : {}),
+      ...(filter === undefined ? {} : { avoid: (table: string) => filter.avoidance(table) }),
+      onProgress(table, done, total) {
+        if (table !== current) {
+          bar?.finish();
+          bar = new ProgressBar(table, total);
+          current = table;
+        }
+        bar!.update(done);
+      },
+    });
+    bar?.finish();
+    const check = checking?.summary();
+    const avoided =
+      filter === undefined
+        ? undefined
+        : { real: filter.realName, k: filter.k, tables: filter.tables, missing: filter.missing };
+    if (values.json)
+      printJson({
+        ...summary,
+        ...(check === undefined ? {} : { check }),
+        ...(avoided === undefined ? {} : { avoided }),
+      });
+    else
+      process.stdout.write(
+        renderSummary(summary) +
+          (avoided === undefined ? "" : renderAvoided(avoided)) +
+          (check === undefined ? "" : renderCheck(check)),
+      );
+    return summary.tables.some((t) => t.failed > 0) || (check?.violations ?? 0) > 0 ? 1 : 0;
+  }
+}
+
+/** The --avoid-copies-of part of the summary: per table, the compared columns and rare real rows. */
+export function renderAvoided(avoided: {
+  real: string;
+  k: number;
+  tables: CopyFilter["tables"];
+  missing: string[];
+}): string {
+  const lines = [
+    `  copies of rare real rows avoided against ${avoided.real} (rare: fewer than ${avoided.k} real rows share it)`,
+  ];
+  for (const t of avoided.tables)
+    lines.push(
+      `    ${t.table}: ${t.rareRows.toLocaleString("en-GB")} rare of ${t.realRows.toLocaleString("en-GB")} real rows, on ${t.columns.length === 0 ? "no column" : t.columns.join(", ")}`,
+    );
+  for (const table of avoided.missing) lines.push(`    ${table}: not in the real data (not filtered)`);
+  return `${lines.join("\n")}\n`;
 }

@@ -12,4 +12,4 @@ export {
   type TableSummary,
   writtenSpecs,
 } from "./runner.ts";
-export type { DroppedRule } from "./table-solver.ts";
+export { COPY_FAILURE, type DroppedRule, type RowAvoidance } from "./table-solver.ts";

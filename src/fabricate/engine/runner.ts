@@ -10,6 +10,10 @@
  * (`append`, the CLI's --append, inflating a database): every written table's rows already in the
  * target are read once for their keys (solver.remember), so new rows neither repeat a unique key
  * nor restart a sequence.
+ *
+ * Avoiding copies (`avoid`, the CLI's --avoid-copies-of REAL): per written table, the solver
+ * refuses finished records equal to a rare real row and makes them again (table-solver.ts); the
+ * summary counts them (copies).
  */
 import { SerumsError } from "../../errors/index.ts";
 import { openSource } from "../../sources/index.ts";
@@ -18,7 +22,7 @@ import type { FabricationWriter } from "../writers/writer-types.ts";
 import { type CompiledProject, type CompiledTable, countOf } from "./compile-project.ts";
 import { KeyStore } from "./key-store.ts";
 import { stream } from "./prng.ts";
-import type { DroppedRule } from "./table-solver.ts";
+import type { DroppedRule, RowAvoidance } from "./table-solver.ts";
 import { describeType, toEngineValue } from "./values.ts";
 
 /** Reads a table's existing rows (reuse and mixed modes), as column name → value. */
@@ -41,6 +45,11 @@ export interface RunOptions {
    * sequence keys continue after them (a table the target lacks has none).
    */
   append?: boolean;
+  /**
+   * Per table, the finished records to refuse and make again (`--avoid-copies-of REAL`: those
+   * equal to a rare real row; src/fabricate/privacy); undefined for a table: none refused.
+   */
+  avoid?: (table: string) => RowAvoidance | undefined;
 }
 
 export interface TableSummary {
@@ -60,6 +69,11 @@ export interface TableSummary {
   droppedUpFront: DroppedRule[];
   /** For failed records: the rules whose checks failed, and how often. */
   failures: Record<string, number>;
+  /**
+   * With `avoid` for this table: finished records refused as equal to a rare real row, and the
+   * records made again after such a refusal (those still refused at the bound are in `failed`).
+   */
+  copies?: { refused: number; remade: number };
 }
 
 export interface RunSummary {
@@ -173,6 +187,8 @@ export async function runProject(
       counts.set(table.name, reused);
       return summarize(table, 0, reused);
     }
+    const avoidance = options.avoid?.(table.name);
+    solver.avoid(avoidance ?? null);
     const out = writer.table(table.name);
     const rowsRng = stream(seed, table.name, "rows");
     const parentsRng = stream(seed, table.name, "parents");
@@ -317,9 +333,14 @@ export async function runProject(
       }
     }
     await out.end();
+    // The filter's sets are the caller's to drop; the solver lets go of its test.
+    solver.avoid(null);
     progress?.(table.name, written, toMake);
     counts.set(table.name, written + reused);
-    return summarize(table, written, reused);
+    const summary = summarize(table, written, reused);
+    if (avoidance !== undefined)
+      summary.copies = { refused: solver.copyRefusals, remade: solver.remadeRecords };
+    return summary;
   }
 }
 

@@ -23,6 +23,13 @@
  * are kept, for the current parent's children, and the set is cleared when the next parent
  * starts (startParent) — O(children per parent), not O(rows). Only unscoped sets grow with the
  * table's own rows.
+ *
+ * Avoiding copies (avoid(): `fabricate run --avoid-copies-of REAL`): a record that passes every
+ * rule and uniqueness is still refused when the test says it equals a rare real row; the search
+ * then goes on as for a failed step, from the last random step that sets a column the test reads
+ * (else the last step), within the same bound. Records made after such a refusal are counted
+ * (remade); a record still refused when the bound is spent fails like any other, its failures
+ * counted under COPY_FAILURE.
  */
 import type { ProjectSource } from "../project/index.ts";
 import type { CellValue } from "../table-spec.ts";
@@ -37,6 +44,15 @@ const PAIR = 2 ** 26;
 const BUDGET = 4000;
 /** With soft rules in force the bound is smaller: past it, the record drops the lowest one. */
 const SOFT_BUDGET = 64;
+
+/** The name a failed record's copy refusals are counted under in `failures`. */
+export const COPY_FAILURE = "(equal to a rare real row)";
+
+/** Whether a finished record (own columns in order) must be refused; which own columns it reads. */
+export interface RowAvoidance {
+  test: (row: readonly CellValue[]) => boolean;
+  columns: readonly number[];
+}
 
 export interface DroppedRule {
   rule: string;
@@ -57,6 +73,10 @@ export class TableSolver {
   readonly failures = new Map<string, number>();
   checks = 0;
   failedRecords = 0;
+  /** Finished records refused because they equalled a rare real row (avoid()). */
+  copyRefusals = 0;
+  /** Records made after at least one such refusal. */
+  remadeRecords = 0;
   /** The next value of the sequence primary key. */
   nextSequence = 1;
   readonly #input: LevelInput;
@@ -78,6 +98,11 @@ export class TableSolver {
   readonly #ruleFailures = new Map<ShapedRule, number>();
   /** The rules whose checks failed at the deepest step the last search reached: where it got stuck. */
   readonly #frontier = new Set<ShapedRule>();
+  #avoid: RowAvoidance | null = null;
+  /** Per level, the step a copy refusal retries from. */
+  readonly #avoidSteps = new Map<Level, number>();
+  /** Copy refusals of the record being made. */
+  #recordRefusals = 0;
 
   constructor(input: LevelInput) {
     this.#input = input;
@@ -229,6 +254,30 @@ export class TableSolver {
     return sizes;
   }
 
+  /** Refuses finished records the test says are copies (null: none refused). */
+  avoid(avoidance: RowAvoidance | null): void {
+    this.#avoid = avoidance;
+    this.#avoidSteps.clear();
+  }
+
+  /** The last random step that sets a column the copy test reads, else the last step. */
+  #avoidStep(level: Level): number {
+    let step = this.#avoidSteps.get(level);
+    if (step === undefined) {
+      const read = new Set(this.#avoid?.columns ?? []);
+      const steps = level.steps;
+      step = steps.length - 1;
+      for (let i = steps.length - 1; i >= 0; i--) {
+        if (steps[i]!.random && steps[i]!.columns.some((c) => read.has(c))) {
+          step = i;
+          break;
+        }
+      }
+      this.#avoidSteps.set(level, step);
+    }
+    return step;
+  }
+
   /** Registers an existing row's keys (reused rows), so that new rows do not repeat them. */
   remember(row: readonly CellValue[]): void {
     for (const u of this.#top.unique) {
@@ -303,8 +352,10 @@ export class TableSolver {
     if (seq >= 0) v[seq] = this.nextSequence;
     let active: ShapedRule[] = this.admitted;
     let level = this.#top;
+    this.#recordRefusals = 0;
     for (;;) {
       if (this.#search(level, rng, active.length > 0 ? SOFT_BUDGET : BUDGET)) {
+        if (this.#recordRefusals > 0) this.remadeRecords++;
         if (active.length < this.admitted.length) {
           for (const rule of this.admitted) {
             if (active.includes(rule)) continue;
@@ -336,6 +387,8 @@ export class TableSolver {
     this.failedRecords++;
     for (const [rule, count] of this.#ruleFailures)
       this.failures.set(rule.id, (this.failures.get(rule.id) ?? 0) + count);
+    if (this.#recordRefusals > 0)
+      this.failures.set(COPY_FAILURE, (this.failures.get(COPY_FAILURE) ?? 0) + this.#recordRefusals);
     return null;
   }
 
@@ -371,7 +424,13 @@ export class TableSolver {
             break;
           }
         }
-        if (failAt < 0) return true;
+        if (failAt < 0) {
+          const avoid = this.#avoid;
+          if (avoid === null || !avoid.test(v)) return true;
+          this.copyRefusals++;
+          this.#recordRefusals++;
+          failAt = this.#avoidStep(level);
+        }
       } else {
         if (hoisted !== undefined && done![i] === 1) {
           i++;

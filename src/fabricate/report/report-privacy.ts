@@ -9,7 +9,9 @@
  *   counted apart (information, not a failure), beside the real data's own duplicate rate (the
  *   share of real rows equal to another real row), which says how common identical rows are.
  *   Counted over every row: the real rows' hashes (53-bit, of their normalised values) are
- *   counted in a map, then every synthetic row is looked up.
+ *   counted in a map, then every synthetic row is looked up. The compared columns and the
+ *   normalised row key are src/fabricate/privacy/row-key.ts's, which the copy filter of
+ *   `fabricate run --avoid-copies-of` shares.
  * - Distance to the closest record (DCR): each synthetic row's distance to its nearest real row,
  *   against the real rows' own nearest-neighbour distances. The distance is the mean over the
  *   scored columns of: numbers and dates |a − b| / (the real range), capped at 1; categories 0 if
@@ -20,17 +22,16 @@
  *   percentile far above 5% means the synthetic rows sit on top of real ones.
  */
 import type { SourceValue } from "../../sources/index.ts";
+import { rowKey, copyColumns as sharedCopyColumns } from "../privacy/row-key.ts";
 import {
   type CatalogueTable,
   type ColumnClass,
-  comparableText,
   hashText,
-  numericParser,
   quantileSorted,
   sampleIndexes,
 } from "../profile/index.ts";
 import type { ScoredColumn } from "./report-columns.ts";
-import { findColumn, numbersAs, type SideTable, textsAs } from "./report-side.ts";
+import { numbersAs, type SideTable, textsAs } from "./report-side.ts";
 import type { PrivacyTable } from "./report-types.ts";
 
 export const REFERENCE_ROWS = 5_000;
@@ -38,29 +39,6 @@ export const QUERY_ROWS = 2_000;
 export const REAL_QUERY_ROWS = 1_000;
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
-
-/** A function giving the normalised text of a row on the compared columns. */
-function rowKey(
-  columns: readonly { own: ColumnClass; as: ColumnClass }[],
-): (values: Record<string, SourceValue>) => string {
-  const parts = columns.map(({ own, as }) => {
-    const numeric = as.kind === "numeric" || as.kind === "temporal";
-    const sameKind = own.kind === as.kind && own.unit === as.unit;
-    const parse = numeric
-      ? ((sameKind ? numericParser(own.inferred, own.format) : undefined) ??
-        numericParser(as.inferred, as.format))
-      : undefined;
-    return (values: Record<string, SourceValue>) => {
-      const raw = values[own.name] ?? null;
-      if (parse) {
-        const n = parse(raw);
-        return Number.isNaN(n) ? "" : String(n);
-      }
-      return comparableText(raw, as) ?? "";
-    };
-  });
-  return (values) => JSON.stringify(parts.map((part) => part(values)));
-}
 
 /** What the exact-copy count found (see the file's comment). */
 export interface CopyCount {
@@ -115,17 +93,12 @@ export async function countExactCopies(
   return { rare, common, realDuplicateRate: realRows === 0 ? 0 : round(duplicated / realRows) };
 }
 
-/** The columns compared for exact copies: every column of the real table but identifier-like and empty ones. */
+/** The columns compared for exact copies (src/fabricate/privacy/row-key.ts: every column of the real table but identifier-like and empty ones). */
 export function copyColumns(
   real: SideTable,
   synthetic: SideTable,
 ): { real: ColumnClass; synthetic: ColumnClass }[] {
-  return real.classes
-    .filter((c) => !c.identifier && c.kind !== "empty")
-    .flatMap((c) => {
-      const other = findColumn(synthetic, c.name);
-      return other ? [{ real: c, synthetic: other }] : [];
-    });
+  return sharedCopyColumns(real.classes, synthetic.classes);
 }
 
 interface Encoded {
