@@ -178,11 +178,119 @@ describe("serums ledger", () => {
     assert.match(quorum!.stderr, /--quorum 4 must be a whole number from 1 to 3/);
   });
 
+  it("revoke: a majority of sites' administrators revoke the demo doctor's certificate; the doctor is refused, verify passes", async () => {
+    const [demo, listed, badDays] = serumsCalls([
+      ["ledger", "demo", "--dir", dir, "--json"],
+      ["ledger", "certificates", "--dir", dir, "--json"],
+      ["ledger", "init", "--dir", path.join(tmp, "other"), "--cert-days", "0"],
+    ]);
+    assert.equal(demo!.code, 0, demo!.stderr);
+    const doctor = JSON.parse(demo!.stdout).doctor;
+    assert.equal(modeOf(path.join(dir, doctor.file.replace(/\.cert\.json$/, ".key"))), 0o600);
+    assert.equal(badDays!.code, 2);
+    assert.match(badDays!.stderr, /--cert-days "0" must be a whole number of days/);
+    const before = JSON.parse(listed!.stdout);
+    const row = before.certificates.find(
+      (c: { fingerprint: string }) => c.fingerprint === doctor.fingerprint,
+    );
+    assert.ok(row, "the demo's doctor is listed");
+    assert.equal(row.role, "doctor");
+    assert.equal(row.revoked, undefined);
+    const admin = before.certificates.find((c: { name: string }) => c.name === "administrator");
+    assert.equal(
+      Date.parse(admin.expiresAt) - Date.parse(admin.issuedAt),
+      365 * 86_400_000,
+      "init's default: a year",
+    );
+    assert.equal(Date.parse(row.expiresAt) - Date.parse(row.issuedAt), 365 * 86_400_000);
+
+    const { withLedger } = await import("./commands/ledger-context.ts");
+    const { readSigner } = await import("../ledger/index.ts");
+    const site = doctor.file.split("/")[1] as string;
+    const name = path.basename(doctor.file, ".cert.json");
+    const decideAsDoctor = () =>
+      withLedger({ dir }, async (session) => {
+        const signer = readSigner(dir, site, name);
+        const request = {
+          requester: { serumsId: doctor.serumsId, role: "doctor", site, department: "oncology" },
+          patient: JSON.parse(demo!.stdout).patients.A,
+          categories: ["person"],
+          purpose: "treatment",
+        };
+        await session.network.submit(signer, "access", "decide", [JSON.stringify(request)]);
+      });
+    // Before: the certificate is good; the contract refuses a doctor asking directly (not a service).
+    await assert.rejects(decideAsDoctor(), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "FORBIDDEN", e.message);
+      assert.doesNotMatch(e.message, /revoked/);
+      return true;
+    });
+
+    const [revoked, again, unknown, badPrint, after, verify] = serumsCalls([
+      [
+        "ledger",
+        "revoke",
+        "--dir",
+        dir,
+        "--cert",
+        doctor.fingerprint,
+        "--reason",
+        "left the hospital",
+        "--json",
+      ],
+      ["ledger", "revoke", "--dir", dir, "--cert", doctor.fingerprint, "--reason", "again"],
+      ["ledger", "revoke", "--dir", dir, "--cert", "0".repeat(64), "--reason", "lost"],
+      ["ledger", "revoke", "--dir", dir, "--cert", "ABC", "--reason", "lost"],
+      ["ledger", "certificates", "--dir", dir, "--json"],
+      ["ledger", "verify", "--dir", dir],
+    ]);
+    assert.equal(revoked!.code, 0, revoked!.stderr);
+    const report = JSON.parse(revoked!.stdout);
+    assert.match(report.txId, /^[0-9a-f]{64}$/);
+    assert.deepEqual(report.revoked.approvedBy.length, 2, "a majority of the 3 sites");
+    assert.deepEqual(
+      report.revocations.map((r: { fingerprint: string }) => r.fingerprint),
+      [doctor.fingerprint],
+    );
+    assert.equal(again!.code, 2);
+    assert.match(again!.stderr, new RegExp(`already revoked \\(transaction ${report.txId}`));
+    assert.equal(unknown!.code, 2);
+    assert.match(unknown!.stderr, /is no certificate of the consortium/);
+    assert.equal(badPrint!.code, 2);
+    assert.match(badPrint!.stderr, /--cert "ABC" is not a certificate fingerprint/);
+    const now = JSON.parse(after!.stdout);
+    const revokedRow = now.certificates.find(
+      (c: { fingerprint: string }) => c.fingerprint === doctor.fingerprint,
+    );
+    assert.equal(revokedRow.revoked.txId, report.txId);
+    assert.equal(revokedRow.revoked.reason, "left the hospital");
+    assert.equal(
+      now.certificates.filter((c: { revoked?: unknown }) => c.revoked).length,
+      1,
+      "no other certificate revoked",
+    );
+
+    // After: every peer refuses the certificate, naming the revocation.
+    await assert.rejects(decideAsDoctor(), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "BAD_SIGNATURE", e.message);
+      assert.match(e.message, new RegExp(`revoked by transaction ${report.txId}.*left the hospital`));
+      return true;
+    });
+    assert.equal(verify!.code, 0, verify!.stdout + verify!.stderr);
+    assert.match(verify!.stdout, /All 3 peers verify/);
+  });
+
   it("verify names a peer whose world state was edited in its store; rebuild restores it", () => {
     const db = new DatabaseSync(path.join(dir, "peers", "zuyderland.db"));
-    const row = db
-      .prepare("SELECT key, value, block FROM ledger_world_state ORDER BY block DESC, tx DESC LIMIT 1")
-      .get() as { key: string; value: string; block: number };
+    // The newest break-glass entry of the access log (later rows may be other keys, such as the
+    // revocation list the revoke test wrote).
+    const row = (
+      db.prepare("SELECT key, value, block FROM ledger_world_state ORDER BY block DESC, tx DESC").all() as {
+        key: string;
+        value: string;
+        block: number;
+      }[]
+    ).find((r) => Buffer.from(r.value, "base64").toString().includes('"breakGlass":true'))!;
     const forged = Buffer.from(
       Buffer.from(row.value, "base64").toString().replace('"breakGlass":true', '"breakGlass":false'),
     );

@@ -9,6 +9,12 @@ import { SerumsError } from "../../errors/index.ts";
 import { buildChaincodePackage, loadConsortiumConfig } from "../../ledger/index.ts";
 import { type Options, parse, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
+import {
+  listCertificates,
+  renderCertificates,
+  renderRevoke,
+  revokeCertificate,
+} from "./ledger-certificates.ts";
 import { consortiumExists, ledgerLocation, requireSite, withLedger } from "./ledger-context.ts";
 import { renderDemo, runDemo } from "./ledger-demo.ts";
 import {
@@ -20,7 +26,14 @@ import {
   renderVerify,
 } from "./ledger-health.ts";
 import { patientHistory, renderHistory } from "./ledger-history.ts";
-import { DEFAULT_SITES, initConsortium, parseSites, renderInit } from "./ledger-init.ts";
+import {
+  DEFAULT_CERT_DAYS,
+  DEFAULT_SITES,
+  initConsortium,
+  parseCertDays,
+  parseSites,
+  renderInit,
+} from "./ledger-init.ts";
 import { accessReceipt, checkReceiptFile, renderChecked } from "./ledger-receipt.ts";
 
 const DIR = "  --dir D          the consortium's folder (default ./data/ledger, or SERUMS_LEDGER_DIR)";
@@ -35,11 +48,14 @@ Creates a consortium: each site's CA and peer keys and the orderer's key (files 
 D/consortium.json holds public keys only), an administrator and a lake (the site's service) at
 each site, the genesis block on every peer, and those identities in the ledger's registry.
   --sites LIST     SITE:CC,… (site IDs of a-z 0-9 -, ISO country codes)
+  --cert-days N    the administrators' and lakes' certificates expire after N days (default
+                   ${DEFAULT_CERT_DAYS}; the demo's doctors get the same); site CA and peer keys do not expire
   --force          replace an existing consortium and its peers' ledgers
 ${DIR}
 ${DB}`,
     options: {
       sites: { type: "string" },
+      "cert-days": { type: "string" },
       force: { type: "boolean", default: false },
       dir: { type: "string" },
     },
@@ -102,6 +118,28 @@ validating each; then verifies S.
 ${DIR}`,
     options: { site: { type: "string" }, from: { type: "string" }, dir: { type: "string" } },
   },
+  certificates: {
+    usage: `Usage: serums ledger certificates [--dir D] [--json]
+
+The certificates held here (D/users/<site>/*.cert.json): fingerprint, holder, site, role, when
+issued and when they expire, and the revocation that revoked each (transaction, time, approving
+sites, reason); then revocations on the ledger of certificates not held here.
+${DIR}`,
+    options: { dir: { type: "string" } },
+  },
+  revoke: {
+    usage: `Usage: serums ledger revoke --cert FINGERPRINT --reason R [--dir D] [--json]
+
+Revokes a certificate (a config update): the administrators of a majority of sites (their keys
+under D/users) sign the revocation, the first submits it, and it is endorsed and ordered like any
+transaction. From the next transaction on, every peer refuses the certificate's proposals; what it
+signed before stays valid. Final: there is no un-revoke. Exit 2 for a fingerprint that is unknown
+here or already revoked.
+  --cert F         the certificate's fingerprint (serums ledger certificates lists them)
+  --reason R       why (kept on the ledger; at most 500 characters, no personal data)
+${DIR}`,
+    options: { cert: { type: "string" }, reason: { type: "string" }, dir: { type: "string" } },
+  },
   status: {
     usage: `Usage: serums ledger status [--dir D] [--json]
 
@@ -128,6 +166,8 @@ export const LEDGER_USAGE = `Usage: serums ledger <verb> [options]     (each ver
   verify [--site S]             replay every peer's chain; name the first bad block
   rebuild --site S --from T     rebuild a tampered peer from a good one
   status                        heights, last block hashes, access-log sizes and roots
+  certificates                  certificates held here: fingerprint, role, expiry, revocation
+  revoke --cert F --reason R    revoke a certificate (administrators of a majority of sites)
   package [--label L] [--out F] the Fabric chaincode package
 
 ${DIR}
@@ -187,7 +227,12 @@ export async function ledgerCommand(argv: string[]): Promise<number> {
     case "init": {
       noPositional(verb, positionals, spec.usage);
       const sites = parseSites((v.sites as string | undefined) ?? DEFAULT_SITES);
-      const report = await initConsortium(ledgerLocation(flags), { sites, force: v.force === true });
+      const certDays = parseCertDays(v["cert-days"] as string | undefined);
+      const report = await initConsortium(ledgerLocation(flags), {
+        sites,
+        force: v.force === true,
+        certDays,
+      });
       out(report, renderInit(report));
       return 0;
     }
@@ -277,6 +322,20 @@ export async function ledgerCommand(argv: string[]): Promise<number> {
       noPositional(verb, positionals, spec.usage);
       const report = await ledgerStatus(flags);
       out(report, renderStatus(report));
+      return 0;
+    }
+    case "certificates": {
+      noPositional(verb, positionals, spec.usage);
+      const report = await withLedger(flags, listCertificates);
+      out(report, renderCertificates(report));
+      return 0;
+    }
+    case "revoke": {
+      noPositional(verb, positionals, spec.usage);
+      const cert = requireFlag("cert", v.cert as string | undefined, spec.usage);
+      const reason = requireFlag("reason", v.reason as string | undefined, spec.usage);
+      const report = await withLedger(flags, (session) => revokeCertificate(session, cert, reason));
+      out(report, renderRevoke(report));
       return 0;
     }
     case "package": {

@@ -8,17 +8,21 @@
  * break-glass — and patient A's access history is read back. Each decision carries the
  * transaction that logged it, for `serums ledger receipt`.
  *
- * Each run registers new people (their private keys are not kept); the site's rules and policy
- * are published once.
+ * Each run registers new people; the site's rules and policy are published once. The doctor's
+ * key and certificate are kept (D/users/<site>/doctor-<Serums ID>, mode 0600), so the doctor
+ * shows in `serums ledger certificates` and can be revoked; the patients' keys are not kept.
+ * The doctor's certificate is valid for as long as the site administrator's (init's --cert-days).
  */
 import type { Rule, SitePolicy } from "../../access/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import {
   type AccessHistory,
   type AccessRequestInput,
+  certificateFingerprint,
   type DecideResult,
   issueIdentity,
   signPatientRule,
+  writeSigner,
 } from "../../ledger/index.ts";
 import { newSerumsId } from "../../record/serums-id.ts";
 import { identityOf, type LedgerSession } from "./ledger-context.ts";
@@ -33,7 +37,7 @@ export interface DemoDecision {
 export interface DemoReport {
   site: string;
   patients: { A: string; B: string };
-  doctor: { serumsId: string; role: string; department: string };
+  doctor: { serumsId: string; role: string; department: string; fingerprint: string; file: string };
   siteRules: { id: string; says: string; published: boolean }[];
   sitePolicy: { says: string; published: boolean };
   patientRules: { id: string; says: string }[];
@@ -123,21 +127,30 @@ function patientRules(patient: string, site: string): { rule: Rule; says: string
 export async function runDemo(session: LedgerSession, site: string): Promise<DemoReport> {
   const siteConfig = session.consortium.config.sites.find((s) => s.id === site)!;
   const caKey = session.consortium.siteKeys[site]!.caKey;
-  const admin = session.service(session.signer(site, "administrator"));
+  const adminSigner = session.signer(site, "administrator");
+  const admin = session.service(adminSigner);
+  const { issuedAt: adminIssued, expiresAt: adminExpires } = adminSigner.certificate;
+  const validMs = adminExpires === undefined ? undefined : Date.parse(adminExpires) - Date.parse(adminIssued);
   const lake = session.service(session.signer(site, "lake"));
 
   // 1. The site registers its new patients and doctor: Serums IDs and public keys only.
-  const person = (role: string, department?: string) =>
-    issueIdentity(caKey, {
+  const person = (role: string, department?: string, validForMs?: number) => {
+    const issuedAt = new Date();
+    return issueIdentity(caKey, {
       serumsId: newSerumsId(),
       site,
       role,
       country: siteConfig.country,
       ...(department ? { department } : {}),
+      issuedAt,
+      ...(validForMs === undefined ? {} : { expiresAt: new Date(issuedAt.getTime() + validForMs) }),
     });
+  };
   const patientA = person("patient");
   const patientB = person("patient");
-  const doctor = person("doctor", "oncology");
+  const doctor = person("doctor", "oncology", validMs);
+  const doctorName = `doctor-${doctor.certificate.serumsId}`;
+  writeSigner(session.location.dir, doctorName, doctor);
   await Promise.all([
     admin.registerIdentity(identityOf(patientA, "patient")),
     admin.registerIdentity(identityOf(patientB, "patient")),
@@ -209,7 +222,13 @@ export async function runDemo(session: LedgerSession, site: string): Promise<Dem
   return {
     site,
     patients: { A, B },
-    doctor: { serumsId: doctor.certificate.serumsId, role: "doctor", department: "oncology" },
+    doctor: {
+      serumsId: doctor.certificate.serumsId,
+      role: "doctor",
+      department: "oncology",
+      fingerprint: certificateFingerprint(doctor.certificate),
+      file: `users/${site}/${doctorName}.cert.json`,
+    },
     siteRules: published,
     sitePolicy: {
       says: `a patient with no rules of their own: ${site} may read their record for treatment and research`,
@@ -248,7 +267,7 @@ export function renderDemo(report: DemoReport): string {
     `1. ${report.site}'s administrator registers two patients and a doctor (Serums IDs and public keys only):`,
     `     patient A ${report.patients.A}`,
     `     patient B ${report.patients.B}`,
-    `     doctor    ${report.doctor.serumsId} (oncology)`,
+    `     doctor    ${report.doctor.serumsId} (oncology), certificate ${report.doctor.fingerprint}`,
     `2. The site's rules:`,
     ...report.siteRules.map((r) => `     ${r.id}: ${r.says} [${mark(r.published)}]`),
     `     default: ${report.sitePolicy.says} [${mark(report.sitePolicy.published)}]`,

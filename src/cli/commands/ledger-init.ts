@@ -76,6 +76,30 @@ export function parseSites(text: string): SiteRequest[] {
   return sites;
 }
 
+/** How long the users' certificates `init` issues (and the demo's) stay valid, by default. */
+export const DEFAULT_CERT_DAYS = 365;
+const MAX_CERT_DAYS = 3650;
+const DAY_MS = 86_400_000;
+
+/** `--cert-days N` → N (default DEFAULT_CERT_DAYS); BAD_USAGE naming the flag. */
+export function parseCertDays(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CERT_DAYS;
+  const days = Number(text);
+  if (!/^\d+$/.test(text) || days < 1 || days > MAX_CERT_DAYS) {
+    throw new SerumsError(
+      "BAD_USAGE",
+      `--cert-days ${JSON.stringify(text)} must be a whole number of days from 1 to ${MAX_CERT_DAYS}`,
+      { path: "--cert-days", value: text },
+    );
+  }
+  return days;
+}
+
+/** The expiry of a certificate issued at `issuedAt` for `days` days. */
+export function certificateExpiry(issuedAt: Date, days: number): Date {
+  return new Date(issuedAt.getTime() + days * DAY_MS);
+}
+
 export interface InitReport {
   dir: string;
   channel: string;
@@ -90,6 +114,8 @@ export interface InitReport {
     lake: string;
   }[];
   height: number;
+  /** When the users' certificates issued here expire. */
+  certificatesExpire: string;
 }
 
 /** Removes what init writes (and the SQLite peers or PostgreSQL schemas of `sites`). */
@@ -112,7 +138,7 @@ async function clearConsortium(location: LedgerLocation, peers: PeersFile, sites
 
 export async function initConsortium(
   location: LedgerLocation,
-  request: { sites: SiteRequest[]; force: boolean },
+  request: { sites: SiteRequest[]; force: boolean; certDays?: number },
 ): Promise<InitReport> {
   const { dir } = location;
   const peers: PeersFile = { engine: location.databaseUrl ? "postgres" : "sqlite" };
@@ -158,6 +184,8 @@ export async function initConsortium(
     batch: { maxTransactions: 500, maxWaitMs: 5 },
   });
   const signers: Record<string, Record<SiteIdentity, Signer>> = {};
+  const issuedAt = new Date();
+  const expiresAt = certificateExpiry(issuedAt, request.certDays ?? DEFAULT_CERT_DAYS);
   const created = !existsSync(dir);
   try {
     writeConsortium(dir, consortium);
@@ -165,7 +193,14 @@ export async function initConsortium(
     for (const site of request.sites) {
       const caKey = consortium.siteKeys[site.id]!.caKey;
       const issue = (role: SiteIdentity) =>
-        issueIdentity(caKey, { serumsId: newSerumsId(), site: site.id, role, country: site.country });
+        issueIdentity(caKey, {
+          serumsId: newSerumsId(),
+          site: site.id,
+          role,
+          country: site.country,
+          issuedAt,
+          expiresAt,
+        });
       signers[site.id] = { administrator: issue("administrator"), lake: issue("lake") };
       for (const name of ["administrator", "lake"] as const) writeSigner(dir, name, signers[site.id]![name]);
     }
@@ -202,6 +237,7 @@ export async function initConsortium(
           lake: signers[site.id]!.lake.certificate.serumsId,
         })),
         height,
+        certificatesExpire: expiresAt.toISOString(),
       };
     } finally {
       await network.close();
@@ -227,6 +263,7 @@ export function renderInit(report: InitReport): string {
   }
   lines.push(
     `Every peer holds the genesis block and the ${report.sites.length * 2} identities above (height ${report.height}).`,
+    `The administrators' and lakes' certificates expire at ${report.certificatesExpire} (site CA and peer keys do not).`,
     `Private keys (mode 0600) are under ${path.join(report.dir, "sites")} and ${path.join(report.dir, "users")}; ${CONSORTIUM_FILE} holds public keys only.`,
     "Next: serums ledger demo",
   );

@@ -37,6 +37,7 @@ function calls(signature: string): [string, string, TestCaller, string[], string
     ["rules", "ruleHistory", callers.adminEd, ["ruleId"], ["doctors-treat"]],
     ["rules", "listRules", callers.adminEd, ["patient"], [ids.patientA]],
     ["rules", "siteRules", callers.adminEd, ["site"], ["edinburgh"]],
+    ["rules", "reindexSiteRules", callers.adminEd, ["site"], ["edinburgh"]],
     ["access", "decide", callers.lakeEd, ["requestJson"], ["{}"]],
     ["access", "accessHistory", callers.adminEd, ["patient"], [ids.patientA]],
     ["provenance", "notarise", callers.lakeEd, ["deliveryJson"], ["{}"]],

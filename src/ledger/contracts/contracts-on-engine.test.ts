@@ -20,6 +20,7 @@ const SUITES = [
   "./ledger-service.test.ts",
   "./ledger-data.test.ts",
   "./contract-arguments.test.ts",
+  "./site-rule-reindex.test.ts",
 ];
 
 for (const engine of testEngines()) {

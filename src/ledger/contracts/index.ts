@@ -24,6 +24,7 @@ export type {
   PatientRules,
   ProvenanceRecord,
   ProvenanceStep,
+  ReindexResult,
   RuleHistory,
   SiteRules,
   StoredRule,

@@ -25,7 +25,9 @@ import {
   type ProvenanceRecord,
   patientRules,
   provenanceRecord,
+  type ReindexResult,
   type RuleHistory,
+  reindexResult,
   ruleHistory,
   type SiteRules,
   type StoredRule,
@@ -155,6 +157,11 @@ export class LedgerService {
 
   siteRules(site: string): Promise<SiteRules> {
     return this.#evaluate(siteRules, "rules", "siteRules", site);
+  }
+
+  /** Rewrites the site's part of the site-rule index from its rules (administrator of the site). */
+  reindexSiteRules(site: string): Promise<ReindexResult> {
+    return this.#submit(reindexResult, "rules", "reindexSiteRules", site);
   }
 
   // Access

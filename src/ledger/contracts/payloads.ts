@@ -100,6 +100,15 @@ export type PatientRules = z.infer<typeof patientRules>;
 export const siteRules = z.strictObject({ site: siteId, rules: z.array(storedRule) });
 export type SiteRules = z.infer<typeof siteRules>;
 
+/** What rules.reindexSiteRules did (site-rule-index.ts). */
+export const reindexResult = z.strictObject({
+  site: siteId,
+  active: z.number().int().nonnegative(),
+  written: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+});
+export type ReindexResult = z.infer<typeof reindexResult>;
+
 export const storedSitePolicy = z.strictObject({
   site: siteId,
   version: z.int().min(1),

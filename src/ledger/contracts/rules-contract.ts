@@ -44,7 +44,7 @@ import {
 import { requireActive, requireKind, requireNextVersion, ruleArgument } from "./rule-argument.ts";
 import { revocationSigningBytes, ruleSigningBytes, verifyEd25519 } from "./signatures.ts";
 import { policyArgument, readSitePolicy } from "./site-policy.ts";
-import { indexSiteRule } from "./site-rule-index.ts";
+import { indexSiteRule, reindexSiteRules } from "./site-rule-index.ts";
 
 /** Who may read a patient's rules besides the patient: these roles of the patient's home site. */
 const PATIENT_RULE_READERS = [ADMINISTRATOR_ROLE, SERVICE_ROLE];
@@ -304,6 +304,18 @@ export class RulesContract extends Contract {
     const rows = await readRange(ctx.stub, storedRule, KEY_TYPES.patientRule, [patientId]);
     const result: PatientRules = { patient: patientId, rules: rows.map((r) => r.value) };
     return canonicalJson(result);
+  }
+
+  /**
+   * Writes the index entries of the site's active rules from their rule keys (and removes
+   * entries no active rule holds): for ledgers written before the site-rule index. Only the
+   * site's administrator runs it, and like every transaction it needs the endorsement policy;
+   * it changes no rule. Idempotent.
+   */
+  async reindexSiteRules(ctx: LedgerContext, site: string): Promise<string> {
+    const siteId = argumentOf(siteIdSchema, site, "site");
+    requireAdministrator(callerOf(ctx), siteId, "re-indexing a site's rules");
+    return canonicalJson(await reindexSiteRules(ctx.stub, siteId));
   }
 
   /** The current version of each of a site's rules (revoked ones included), by ID. */

@@ -15,10 +15,11 @@
  */
 import type { Claims, Rule } from "../../access/index.ts";
 import { ANY_PATIENT } from "../../access/index.ts";
+import { canonicalJson } from "../canonical-json.ts";
 import type { LedgerStub } from "../contract-context.ts";
 import { KEY_TYPES } from "./ledger-keys.ts";
 import { readRange, writeState } from "./ledger-state.ts";
-import { type StoredRule, storedRule } from "./payloads.ts";
+import { type ReindexResult, type StoredRule, storedRule } from "./payloads.ts";
 
 /** Stands for a field the rule leaves open. */
 const OPEN = "*";
@@ -83,4 +84,38 @@ export async function readApplicableSiteRules(
     }
   }
   return rules.sort(byId);
+}
+
+/**
+ * Rebuilds `site`'s part of the index from its rules' own keys (serums.rule.site, the record),
+ * for a ledger written before the index existed or one whose index lost entries: each active
+ * rule's entry is written where it is missing or differs, and entries that belong to no active
+ * rule's current place are removed. Idempotent: on a ledger whose index is right it writes
+ * nothing, so a second run is a transaction with an empty write set.
+ */
+export async function reindexSiteRules(stub: LedgerStub, site: string): Promise<ReindexResult> {
+  const wanted = new Map<string, StoredRule>();
+  for (const { value } of await readRange(stub, storedRule, KEY_TYPES.siteRule, [site])) {
+    if (value.rule.kind === "site" && value.rule.author === site && value.rule.status === "active") {
+      wanted.set(indexKey(stub, value.rule), value);
+    }
+  }
+  const present = new Map<string, StoredRule>();
+  for (const row of await readRange(stub, storedRule, KEY_TYPES.siteRuleApplies, [site])) {
+    present.set(row.key, row.value);
+  }
+  let written = 0;
+  let removed = 0;
+  for (const [key, stored] of wanted) {
+    const current = present.get(key);
+    if (current !== undefined && canonicalJson(current) === canonicalJson(stored)) continue;
+    await writeState(stub, storedRule, key, stored);
+    written++;
+  }
+  for (const key of present.keys()) {
+    if (wanted.has(key)) continue;
+    await stub.deleteState(key);
+    removed++;
+  }
+  return { site, active: wanted.size, written, removed };
 }

@@ -56,6 +56,7 @@ export {
   encodePublicKey,
   generateKeyPair,
   type KeyPair,
+  signBytes,
 } from "./keys.ts";
 export {
   EmbeddedNetwork,
@@ -76,9 +77,13 @@ export {
 export {
   type Approval,
   certificateFingerprint,
+  decodeRevocationList,
+  REVOCATIONS_KEY,
   REVOKE_FUNCTION,
   type Revocation,
+  type RevocationList,
   type RevocationRequest,
+  requiredAdminSites,
   revocationStatement,
   SYSTEM_CONTRACT,
 } from "./revocation.ts";
