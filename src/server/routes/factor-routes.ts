@@ -164,6 +164,70 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
     );
   };
 
+  /**
+   * POST PATH: finishes an enrolment with the first code it produced. No key proof here: the
+   * enrolment's start needed one, and this only completes it.
+   */
+  const confirmRoute = (
+    path: string,
+    summary: string,
+    kind: FactorKind,
+    confirm: (
+      store: ServerServices["store"],
+      serumsId: string,
+      code: string,
+      factorsOptions: typeof factors,
+    ) => Promise<boolean>,
+  ) =>
+    app.post(
+      path,
+      {
+        schema: {
+          tags: TAGS,
+          summary,
+          security: SECURITY,
+          body: codeBody,
+          response: { 200: confirmed, 400: PROBLEM, 401: PROBLEM, 429: PROBLEM },
+        },
+      },
+      async (request) => {
+        services.rateLimit(request);
+        const claims = await services.authenticate(request);
+        const ok = await confirm(store, claims.serumsId, (request.body as { code: string }).code, factors);
+        if (!ok) return refuseCode();
+        await factorChanged(services, request, claims, kind);
+        return { confirmed: true };
+      },
+    );
+
+  /** DELETE PATH: removes one of the holder's factors, with proof of one of their keys. */
+  const removeRoute = (
+    path: string,
+    summary: string,
+    kind: FactorKind,
+    remove: (store: ServerServices["store"], serumsId: string) => Promise<boolean>,
+    missing: string,
+  ) =>
+    app.delete(
+      path,
+      {
+        preValidation: requireBody,
+        schema: {
+          tags: TAGS,
+          summary: `${summary}; needs one of your keys as current`,
+          security: SECURITY,
+          body: proofBody,
+          response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const claims = await provenHolder(services, request);
+        if (!(await remove(store, claims.serumsId))) throw new SerumsError("NOT_FOUND", missing);
+        await factorChanged(services, request, claims, kind);
+        return reply.code(204).send();
+      },
+    );
+
   app.get(
     "/factors",
     {
@@ -282,51 +346,14 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
     },
   );
 
-  app.post(
+  confirmRoute(
     "/factors/totp/confirm",
-    {
-      schema: {
-        tags: TAGS,
-        summary: "Confirm TOTP enrolment with a first code from the app",
-        security: SECURITY,
-        body: codeBody,
-        response: { 200: confirmed, 400: PROBLEM, 401: PROBLEM, 429: PROBLEM },
-      },
-    },
-    async (request) => {
-      services.rateLimit(request);
-      const claims = await services.authenticate(request);
-      const ok = await confirmTotpEnrolment(
-        store,
-        claims.serumsId,
-        (request.body as { code: string }).code,
-        factors,
-      );
-      if (!ok) return refuseCode();
-      await factorChanged(services, request, claims, "totp");
-      return { confirmed: true };
-    },
+    "Confirm TOTP enrolment with a first code from the app",
+    "totp",
+    confirmTotpEnrolment,
   );
 
-  app.delete(
-    "/factors/totp",
-    {
-      preValidation: requireBody,
-      schema: {
-        tags: TAGS,
-        summary: "Remove TOTP; needs one of your keys as current",
-        security: SECURITY,
-        body: proofBody,
-        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
-      },
-    },
-    async (request, reply) => {
-      const claims = await provenHolder(services, request);
-      if (!(await removeTotp(store, claims.serumsId))) throw new SerumsError("NOT_FOUND", "you have no TOTP");
-      await factorChanged(services, request, claims, "totp");
-      return reply.code(204).send();
-    },
-  );
+  removeRoute("/factors/totp", "Remove TOTP", "totp", removeTotp, "you have no TOTP");
 
   app.post(
     "/factors/passkeys/options",
@@ -450,52 +477,14 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
     },
   );
 
-  app.post(
+  confirmRoute(
     "/factors/sms/confirm",
-    {
-      schema: {
-        tags: TAGS,
-        summary: "Confirm the phone number with the code sent to it",
-        security: SECURITY,
-        body: codeBody,
-        response: { 200: confirmed, 400: PROBLEM, 401: PROBLEM, 429: PROBLEM },
-      },
-    },
-    async (request) => {
-      services.rateLimit(request);
-      const claims = await services.authenticate(request);
-      const ok = await confirmSmsEnrolment(
-        store,
-        claims.serumsId,
-        (request.body as { code: string }).code,
-        factors,
-      );
-      if (!ok) return refuseCode();
-      await factorChanged(services, request, claims, "sms");
-      return { confirmed: true };
-    },
+    "Confirm the phone number with the code sent to it",
+    "sms",
+    confirmSmsEnrolment,
   );
 
-  app.delete(
-    "/factors/sms",
-    {
-      preValidation: requireBody,
-      schema: {
-        tags: TAGS,
-        summary: "Remove the phone number; needs one of your keys as current",
-        security: SECURITY,
-        body: proofBody,
-        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
-      },
-    },
-    async (request, reply) => {
-      const claims = await provenHolder(services, request);
-      if (!(await removeSmsPhone(store, claims.serumsId)))
-        throw new SerumsError("NOT_FOUND", "you have no phone number");
-      await factorChanged(services, request, claims, "sms");
-      return reply.code(204).send();
-    },
-  );
+  removeRoute("/factors/sms", "Remove the phone number", "sms", removeSmsPhone, "you have no phone number");
 
   app.post(
     "/factors/recovery-codes",
