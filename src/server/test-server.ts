@@ -16,8 +16,9 @@ import {
 } from "../auth/factors/index.ts";
 import { type Argon2Function, DEFAULT_KEY_POLICY } from "../auth/keys/index.ts";
 import type { RateLimitOptions } from "../auth/login/index.ts";
-import { KeyRing } from "../auth/tokens/index.ts";
+import { type AccessClaims, KeyRing } from "../auth/tokens/index.ts";
 import { readConfig } from "../config/index.ts";
+import { SerumsError } from "../errors/index.ts";
 import { type EngineUnderTest, openTestStore, type TestStore } from "../store/test-engines.ts";
 import { buildServer } from "./build-server.ts";
 
@@ -98,5 +99,28 @@ export async function testServer(
       await t.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For route tests that stand in for the real token check: `Bearer test:<Serums ID>` is a patient
+ * with that Serums ID; anything else is refused as the real check would refuse it.
+ */
+export function testBearerClaims(authorization: string | undefined): AccessClaims {
+  const match = /^Bearer test:(srm-[0-9a-z-]+)$/.exec(authorization ?? "");
+  if (!match)
+    throw new SerumsError("UNAUTHENTICATED", "an Authorization: Bearer <access token> header is required");
+  return {
+    serumsId: match[1]!,
+    role: "patient",
+    site: null,
+    department: null,
+    country: null,
+    amr: ["pwd", "swk"],
+    jti: "t",
+    iat: 0,
+    exp: 0,
+    kid: "k",
+    sessionId: "s",
   };
 }

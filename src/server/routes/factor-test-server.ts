@@ -7,6 +7,7 @@
  * factor keys and an SMS outbox in a temporary folder. (The full server, with web/ at /app/, is
  * src/server/test-server.ts.)
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -22,13 +23,12 @@ import { addUser as addAccount } from "../../auth/factors/test-support.ts";
 import { DEFAULT_KEY_POLICY, enrolTextKey } from "../../auth/keys/index.ts";
 import type { LoginContext, LoginKey } from "../../auth/login/index.ts";
 import { SECRET, TEXT_KEY } from "../../auth/login/test-support.ts";
-import type { AccessClaims } from "../../auth/tokens/access-claims.ts";
 import { KeyRing } from "../../auth/tokens/index.ts";
 import { readConfig } from "../../config/index.ts";
-import { SerumsError } from "../../errors/index.ts";
 import { type EngineUnderTest, openTestStore, type TestStore } from "../../store/test-engines.ts";
 import { problemErrorHandler, problemSchema } from "../problem.ts";
 import type { ServerServices } from "../server-services.ts";
+import { testBearerClaims } from "../test-server.ts";
 import { authenticatorRoutes } from "./authenticator-routes.ts";
 import { factorRoutes } from "./factor-routes.ts";
 
@@ -116,25 +116,7 @@ export async function factorTestServer(
     now: clock.now,
     config,
     async authenticate(request) {
-      const match = /^Bearer test:(srm-[0-9a-z-]+)$/.exec(request.headers.authorization ?? "");
-      if (!match)
-        throw new SerumsError(
-          "UNAUTHENTICATED",
-          "an Authorization: Bearer <access token> header is required",
-        );
-      return {
-        serumsId: match[1]!,
-        role: "patient",
-        site: null,
-        department: null,
-        country: null,
-        amr: ["pwd", "swk"],
-        jti: "t",
-        iat: 0,
-        exp: 0,
-        kid: "k",
-        sessionId: "s",
-      } satisfies AccessClaims;
+      return testBearerClaims(request.headers.authorization);
     },
     async requireRole(request) {
       return services.authenticate(request);

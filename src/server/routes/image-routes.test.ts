@@ -3,12 +3,11 @@ import { after, before, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import { DEFAULT_KEY_POLICY, verifyRecognitionKey } from "../../auth/keys/index.ts";
 import { addUser, openKeyStore, tinyPng } from "../../auth/keys/key-test-fixtures.ts";
-import type { AccessClaims } from "../../auth/tokens/access-claims.ts";
 import { readConfig } from "../../config/index.ts";
-import { SerumsError } from "../../errors/index.ts";
 import { describeEachEngine, type TestStore } from "../../store/test-engines.ts";
 import { problemErrorHandler, problemSchema } from "../problem.ts";
 import type { ServerServices } from "../server-services.ts";
+import { testBearerClaims } from "../test-server.ts";
 import { IMAGE_CSP, imageRoutes } from "./image-routes.ts";
 
 /** The image routes alone, with a test token "test:<serumsId>" (the real server verifies JWTs). */
@@ -26,25 +25,7 @@ async function imageServer(t: TestStore): Promise<FastifyInstance> {
     now: () => Date.UTC(2025, 0, 15),
     config: readConfig({}),
     async authenticate(request) {
-      const match = /^Bearer test:(srm-[0-9a-z-]+)$/.exec(request.headers.authorization ?? "");
-      if (!match)
-        throw new SerumsError(
-          "UNAUTHENTICATED",
-          "an Authorization: Bearer <access token> header is required",
-        );
-      return {
-        serumsId: match[1]!,
-        role: "patient",
-        site: null,
-        department: null,
-        country: null,
-        amr: ["pwd", "swk"],
-        jti: "t",
-        iat: 0,
-        exp: 0,
-        kid: "k",
-        sessionId: "s",
-      } satisfies AccessClaims;
+      return testBearerClaims(request.headers.authorization);
     },
     requireRole: (request) => services.authenticate(request),
     addressHash: () => "0".repeat(64),
