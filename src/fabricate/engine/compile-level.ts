@@ -1,11 +1,9 @@
 import type { LookupRule, ProjectValue } from "../project/project-types.ts";
 import {
-  type CompareOp,
   type Compiled,
   type CompiledConstraint,
   compileConstraint,
   compileExpr,
-  type Evaluator,
   type ResolveVar,
 } from "../rules/compile-expression.ts";
 import { compileDistribution, type Draw, distributionBounds } from "../rules/distributions.ts";
@@ -13,15 +11,22 @@ import { type Expr, ExpressionError } from "../rules/expression.ts";
 import type { TextGenerator } from "../rules/regex-generator.ts";
 import type { CellValue } from "../table-spec.ts";
 import { keyOf, knowledgeIndex, type LookupOption, lookupStep } from "./level-lookup.ts";
+import {
+  type AffineTerm,
+  type ConditionalRange,
+  type LinearTerm,
+  type NumericDraw,
+  numericStep,
+} from "./level-numeric.ts";
 import { deriveStep, finiteStep } from "./level-steps.ts";
 import { categoryValues, defaultText, textGenerator, weightsFor } from "./level-text.ts";
 import type { Check, Level, LevelInput, Step, UniqueSet } from "./level-types.ts";
-import { convert, EPS, locate, numericDistribution, tighten } from "./level-values.ts";
+import { convert, EPS, locate, numericDistribution } from "./level-values.ts";
 import type { Prng } from "./prng.ts";
 import { type LinearConstraint, propagate } from "./propagate.ts";
 import type { ShapedRule } from "./table-shape.ts";
 import { unsatisfiable } from "./table-shape.ts";
-import { columnStep, defaultWindow, typeDomain } from "./values.ts";
+import { columnStep, typeDomain } from "./values.ts";
 
 export type { Check, Level, LevelInput, Step, UniqueSet } from "./level-types.ts";
 
@@ -50,13 +55,18 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
     const slot = shape.slots.find((s) => s.table === table && s.column === name)!;
     return { index: slot.index, type: slot.spec.type };
   };
+  // Each rule's condition is compiled once: its sampler, narrowing and check share one closure.
+  const whens = new Map<ShapedRule, Compiled | null>();
   const compileWhen = (rule: ShapedRule): Compiled | null => {
     if (rule.when === null) return null;
-    let out: Compiled | null = null;
-    locate(input, rule, ["when"], () => {
-      out = compileExpr(rule.when as Expr, resolve);
-    });
-    return out;
+    let out = whens.get(rule);
+    if (out === undefined) {
+      locate(input, rule, ["when"], () => {
+        out = compileExpr(rule.when as Expr, resolve);
+      });
+      whens.set(rule, out!);
+    }
+    return out!;
   };
 
   // --- What each column's value rules are.
@@ -522,7 +532,8 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       case "derive": {
         const options = derive.get(c)!.options;
         const step = deriveStep(input, c, options, sampleStep(input, c, s), checks);
-        if (!step.random) step.reads = options.flatMap((o) => [...o.expr.vars, ...(o.when?.vars ?? [])]);
+        if (!step.random || step.drawsWhenNoConditionHolds)
+          step.reads = options.flatMap((o) => [...o.expr.vars, ...(o.when?.vars ?? [])]);
         return step;
       }
       case "lookup": {
@@ -532,7 +543,8 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
             ? deriveStep(input, o, derive.get(o)!.options, sampleStep(input, o, s), [])
             : sampleStep(input, o, s),
         );
-        return lookupStep(input, l, columns, checks, fallbacks, l.outs.map(nullPicker));
+        const nulls = l.outs.some((o) => valueRules[o]!.nulls.length > 0) ? l.outs.map(nullPicker) : null;
+        return lookupStep(input, l, columns, checks, fallbacks, nulls);
       }
       default:
         return sampleStep(input, c, s);
@@ -567,21 +579,19 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
         (rule) =>
           rule.when !== null && (compileWhen(rule)?.vars ?? []).every((x) => x >= n || stepOf[x]! < s),
       )
-      .map((rule) => {
+      .map((rule): ConditionalRange => {
         const r = (rule.def as { range: { min?: ProjectValue; max?: ProjectValue } }).range;
         return {
           when: compileWhen(rule)!.fn,
+          whenVars: compileWhen(rule)!.vars,
           lo: convert(input, rule, ["range", "min"], r.min, column) ?? Number.NEGATIVE_INFINITY,
           hi: convert(input, rule, ["range", "max"], r.max, column) ?? Number.POSITIVE_INFINITY,
         };
       });
-    const terms = narrowTerms(c, s);
-    const affine = affineTerms(c, s);
-    const ab = new Float64Array(2);
-    const step = columnStep(column);
-    const staticLo = lo[c]!;
-    const staticHi = hi[c]!;
-    const options = vr.samplers.map((rule) => ({ when: compileWhen(rule)?.fn ?? null, rule }));
+    const options = vr.samplers.map((rule) => {
+      const when = compileWhen(rule);
+      return { when: when?.fn ?? null, whenVars: when?.vars ?? [], rule };
+    });
     const pickNull = (v: CellValue[], rng: Prng): boolean => {
       for (const o of nulls) {
         if (o.when === null || o.when(v) === true) return rng.next() < o.share;
@@ -592,8 +602,8 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       return finiteStep(
         c,
         finite[c]!,
-        options.map((o) => ({ when: o.when, weights: weightsFor(input, o.rule, column, finite[c]!) })),
-        pickNull,
+        options.map((o) => ({ ...o, weights: weightsFor(input, o.rule, column, finite[c]!) })),
+        nulls.length > 0 ? pickNull : null,
         checks,
       );
     }
@@ -621,149 +631,37 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
       };
     }
     // Numbers, dates, date-times.
-    const [typeLo, typeHi] = typeDomain(column);
-    const [wLo, wHi] = defaultWindow(column);
-    const draws = options.map((o) => {
+    const draws = options.map((o): NumericDraw => {
       const d = o.rule.def;
       const bounds =
         "distribution" in d
           ? distributionBounds(numericDistribution(input, o.rule, d.distribution, column, ["distribution"]))
           : [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-      let listed: { values: Float64Array; weights: Float64Array; allowed: Float64Array } | null = null;
+      let listed: NumericDraw["listed"] = null;
       if ("categories" in d) {
         const { values, weights } = categoryValues(input, o.rule, column);
-        listed = {
-          values: Float64Array.from(values as number[]),
-          weights: Float64Array.from(weights),
-          allowed: new Float64Array(values.length),
-        };
+        listed = { values: Float64Array.from(values as number[]), weights: Float64Array.from(weights) };
       }
-      return { when: o.when, draw: samplerDraw.get(o.rule) ?? null, lo: bounds[0]!, hi: bounds[1]!, listed };
+      const draw = samplerDraw.get(o.rule) ?? null;
+      return { when: o.when, whenVars: o.whenVars, draw, lo: bounds[0]!, hi: bounds[1]!, listed };
     });
-    const discrete = column.type !== "decimal";
-    const inv = discrete ? 1 : 10 ** (column.scale ?? 2);
-    return {
-      columns: [c],
-      random: true,
+    return numericStep({
+      c,
+      column,
       checks,
-      assign(v, rng) {
-        if (pickNull(v, rng)) {
-          v[c] = null;
-          return true;
-        }
-        let a = staticLo;
-        let b = staticHi;
-        for (const r of condRanges) {
-          if (r.when(v) === true) {
-            if (r.lo > a) a = r.lo;
-            if (r.hi < b) b = r.hi;
-          }
-        }
-        ab[0] = a;
-        ab[1] = b;
-        for (let t = 0; t < terms.length; t++) {
-          const term = terms[t]!;
-          if (term.when !== null && term.when(v) !== true) continue;
-          let sum = term.constant;
-          let isNull = false;
-          for (let k = 0; k < term.vars.length; k++) {
-            const x = v[term.vars[k]!];
-            if (x === null) {
-              isNull = true;
-              break;
-            }
-            sum += term.coefs[k]! * (x as number);
-          }
-          if (isNull) continue;
-          // coef·x + sum + [uLo, uHi]  op  0
-          tighten(ab, term.a, sum + term.uLo, sum + term.uHi, term.op, term.exact, step);
-        }
-        for (let t = 0; t < affine.length; t++) {
-          // left - right is affine in this column: evaluate it at 0 and 1 for coef·x + f0 op 0.
-          const term = affine[t]!;
-          if (term.when !== null && term.when(v) !== true) continue;
-          v[c] = 0;
-          const l0 = term.left(v);
-          const r0 = term.right(v);
-          v[c] = 1;
-          const l1 = term.left(v);
-          const r1 = term.right(v);
-          if (
-            typeof l0 !== "number" ||
-            typeof r0 !== "number" ||
-            typeof l1 !== "number" ||
-            typeof r1 !== "number"
-          )
-            continue;
-          const f0 = l0 - r0;
-          const coef = l1 - r1 - f0;
-          if (coef === 0 || !Number.isFinite(coef) || !Number.isFinite(f0)) continue;
-          tighten(ab, coef, f0, f0, term.op, true, step);
-        }
-        a = ab[0]!;
-        b = ab[1]!;
-        let draw: Draw | null = null;
-        for (const o of draws) {
-          if (o.when === null || o.when(v) === true) {
-            draw = o.draw;
-            if (o.lo > a) a = o.lo;
-            if (o.hi < b) b = o.hi;
-            if (o.listed !== null) {
-              // Drawn from listed values (a categories rule): those within the bounds, by weight.
-              if (a > b + EPS) return false;
-              const { values, weights, allowed } = o.listed;
-              let total = 0;
-              for (let i = 0; i < values.length; i++) {
-                const x = values[i]!;
-                allowed[i] = x >= a - EPS && x <= b + EPS ? weights[i]! : 0;
-                total += allowed[i]!;
-              }
-              if (total <= 0) return false;
-              let r = rng.next() * total;
-              let pick = values.length - 1;
-              for (let i = 0; i < values.length; i++) {
-                r -= allowed[i]!;
-                if (r < 0) {
-                  pick = i;
-                  break;
-                }
-              }
-              while (allowed[pick]! <= 0) pick--;
-              v[c] = values[pick]!;
-              return true;
-            }
-            break;
-          }
-        }
-        if (a > b + EPS) return false;
-        let x: number;
-        if (draw === null) {
-          // Uniform; a side still at the type's limit takes the default window's width.
-          let l = a;
-          let h = b;
-          const openLo = l <= typeLo;
-          const openHi = h >= typeHi;
-          if (openLo && openHi) {
-            l = Math.max(l, wLo);
-            h = Math.min(h, wHi);
-          } else if (openLo) l = h - (wHi - wLo);
-          else if (openHi) h = l + (wHi - wLo);
-          x = discrete ? l + Math.floor(rng.next() * (h - l + 1)) : l + rng.next() * (h - l);
-        } else {
-          x = discrete ? Math.round(draw(rng, a - 0.5, b + 0.5)) : draw(rng, a, b);
-        }
-        if (!discrete) x = Math.round(x * inv) / inv;
-        if (x < a) x = a;
-        else if (x > b) x = b;
-        v[c] = x;
-        return true;
-      },
-    };
+      lo: lo[c]!,
+      hi: hi[c]!,
+      nulls,
+      condRanges,
+      terms: narrowTerms(c, s),
+      affine: affineTerms(c, s),
+      draws,
+    });
   }
 
   /** Comparisons this step completes that are affine (not linear) in the column: bounded at run time. */
-  function affineTerms(c: number, s: number) {
-    const out: { left: Evaluator; right: Evaluator; op: CompareOp; when: Evaluator | null }[] = [];
+  function affineTerms(c: number, s: number): AffineTerm[] {
+    const out: AffineTerm[] = [];
     for (const { c: k, when } of constraints) {
       const sides = k.sides;
       if (sides === null || sides.op === "!=" || !sides.affine.has(c)) continue;
@@ -776,18 +674,8 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
     return out;
   }
 
-  function narrowTerms(c: number, s: number) {
-    const out: {
-      a: number;
-      vars: Int32Array;
-      coefs: Float64Array;
-      constant: number;
-      uLo: number;
-      uHi: number;
-      op: CompareOp;
-      exact: boolean;
-      when: Evaluator | null;
-    }[] = [];
+  function narrowTerms(c: number, s: number): LinearTerm[] {
+    const out: LinearTerm[] = [];
     for (const { c: k, when } of constraints) {
       if (k.compare === null || k.compare.op === "!=") continue;
       const lin = k.compare.linear;
@@ -819,6 +707,7 @@ export function compileLevel(input: LevelInput, activeSoft: ReadonlySet<ShapedRu
         op: k.compare.op,
         exact: uLo === 0 && uHi === 0,
         when: when?.fn ?? null,
+        whenVars: when?.vars ?? [],
       });
     }
     return out;

@@ -1,5 +1,14 @@
 import type { Compiled, Evaluator } from "../rules/compile-expression.ts";
 import type { CellValue } from "../table-spec.ts";
+import {
+  type Choices,
+  ContextCache,
+  contextOf,
+  MAX_CONTEXT,
+  NO_CHOICE,
+  passingChoices,
+  pickChoice,
+} from "./context-cache.ts";
 import type { Check, LevelInput, Step } from "./level-types.ts";
 import type { Prng } from "./prng.ts";
 import type { ShapedRule } from "./table-shape.ts";
@@ -48,25 +57,50 @@ export function deriveStep(
     v[c] = x;
     return true;
   };
-  return {
+  if (!conditional) {
+    return {
+      columns: [c],
+      random: false,
+      checks,
+      assign(v) {
+        for (const o of fns) if (o.when === null || o.when(v) === true) return set(v, o.fn(v));
+        return false; // not reached: an unconditional option always holds
+      },
+    };
+  }
+  const conditions = options.map((o) => ({ when: o.when!.fn, fn: o.expr.fn }));
+  const step: Step = {
     columns: [c],
     // Conditional computations fall back to sampling, which can be retried.
-    random: conditional,
+    random: true,
+    drawsWhenNoConditionHolds: true,
     checks,
     assign(v, rng) {
-      for (const o of fns) {
-        if (o.when === null || o.when(v) === true) return set(v, o.fn(v));
+      for (const o of conditions) {
+        if (o.when(v) === true) {
+          step.drew = false;
+          return set(v, o.fn(v));
+        }
       }
+      step.drew = true;
       return fallback.assign(v, rng);
     },
   };
+  return step;
 }
 
+/**
+ * A categorical or boolean column: drawn by the weights of the first option whose condition
+ * holds (uniform when none does). The values that pass the step's checks are found once per
+ * context (ContextCache) and the draw is made among them; without the cache (a nulls rule, a
+ * check that does not say what it reads, a context too wide or the cache full), a draw its checks
+ * refuse is followed by one among the values they accept (forward checking).
+ */
 export function finiteStep(
   c: number,
   values: readonly CellValue[],
-  options: { when: Evaluator | null; weights: Float64Array }[],
-  pickNull: (v: CellValue[], rng: Prng) => boolean,
+  options: { when: Evaluator | null; whenVars: readonly number[]; weights: Float64Array }[],
+  pickNull: ((v: CellValue[], rng: Prng) => boolean) | null,
   checks: Check[],
 ): Step {
   const uniform = new Float64Array(values.length).fill(1);
@@ -90,22 +124,46 @@ export function finiteStep(
     }
     return s;
   };
-  return {
+  const weightsOf = (v: CellValue[]): Float64Array => {
+    for (const o of options) if (o.when === null || o.when(v) === true) return o.weights;
+    return uniform;
+  };
+  const context =
+    pickNull === null && checks.length > 0
+      ? contextOf(
+          checks,
+          options.flatMap((o) => o.whenVars),
+          [c],
+        )
+      : undefined;
+  const cache =
+    context !== undefined && context.length <= MAX_CONTEXT ? new ContextCache<Choices>(context) : null;
+  const put = (v: CellValue[], i: number) => {
+    v[c] = values[i]!;
+  };
+  const step: Step = {
     columns: [c],
     random: true,
     checks,
     assign(v, rng) {
-      if (pickNull(v, rng)) {
+      step.verified = false;
+      if (pickNull?.(v, rng) === true) {
         v[c] = null;
         return true;
       }
-      let weights: Float64Array = uniform;
-      for (const o of options) {
-        if (o.when === null || o.when(v) === true) {
-          weights = o.weights;
-          break;
+      if (cache !== null) {
+        let choices = cache.get(v);
+        if (choices === undefined && cache.size < cache.limit) {
+          choices = passingChoices(v, weightsOf(v), put, checks);
+          cache.set(v, choices);
+        }
+        if (choices !== undefined && choices !== NO_CHOICE) {
+          v[c] = values[pickChoice(choices, rng)]!;
+          step.verified = true;
+          return true;
         }
       }
+      const weights = weightsOf(v);
       const total = sumOf(weights);
       if (total <= 0) return false;
       v[c] = values[draw(weights, total, rng)]!;
@@ -113,7 +171,10 @@ export function finiteStep(
       // Forward checking: on a miss, keep only the values this step's checks accept.
       let ok = true;
       for (const check of checks) if (check.fn(v) === false) ok = false;
-      if (ok) return true;
+      if (ok) {
+        step.verified = true;
+        return true;
+      }
       let remaining = 0;
       for (let i = 0; i < m; i++) {
         allowed[i] = 0;
@@ -133,7 +194,9 @@ export function finiteStep(
       }
       if (remaining <= 0) return false;
       v[c] = values[draw(allowed, remaining, rng)]!;
+      step.verified = true;
       return true;
     },
   };
+  return step;
 }

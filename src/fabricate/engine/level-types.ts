@@ -2,6 +2,7 @@
 import type { ProjectSource } from "../project/index.ts";
 import type { Evaluator } from "../rules/compile-expression.ts";
 import type { CellValue } from "../table-spec.ts";
+import type { KeySet } from "./key-set.ts";
 import type { KnowledgeTable } from "./knowledge.ts";
 import type { Prng } from "./prng.ts";
 import type { ShapedRule, TableShape } from "./table-shape.ts";
@@ -23,6 +24,19 @@ export interface Step {
    * known, never hoisted). With `Check.vars`, what lets the solver hoist it (TableSolver.hoist).
    */
   reads?: readonly number[];
+  /**
+   * A computation that draws when none of its conditions holds (a conditional `column = …`):
+   * it may be hoisted like a step that draws nothing, and says after each run, in `drew`,
+   * whether it drew — a run that drew is not kept for the parent's other children.
+   */
+  drawsWhenNoConditionHolds?: true;
+  /** Set by each run of a `drawsWhenNoConditionHolds` step: whether it drew. */
+  drew?: boolean;
+  /**
+   * Set by each run of a step that filters its candidates by its own checks: true when the value
+   * assigned is known to pass them, so the solver does not run them again.
+   */
+  verified?: boolean;
 }
 
 export interface UniqueSet {
@@ -33,7 +47,7 @@ export interface UniqueSet {
   /** The step to retry when a row repeats a key. */
   failStep: number;
   /** The keys seen, shared by every level (the table solver sets it). */
-  seen?: Set<CellValue>;
+  seen?: KeySet;
   /**
    * The columns `seen` keys are made of (the table solver sets them): all of `columns`, or, when
    * the set is scoped to the parent the table is made per (it holds every column of that foreign

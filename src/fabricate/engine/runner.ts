@@ -21,6 +21,7 @@ import type { CellValue, TableSpec } from "../table-spec.ts";
 import type { FabricationWriter } from "../writers/writer-types.ts";
 import { type CompiledProject, type CompiledTable, countOf } from "./compile-project.ts";
 import { KeyStore } from "./key-store.ts";
+import { ParentIndex } from "./parent-index.ts";
 import { stream } from "./prng.ts";
 import type { DroppedRule, RowAvoidance } from "./table-solver.ts";
 import { describeType, toEngineValue } from "./values.ts";
@@ -203,7 +204,11 @@ export async function runProject(
         parent.reader(compiled.byName.get(s.table)!.shape.columnIndex.get(s.column)!),
       );
       const indexes = slots.map((s) => s.index);
+      // Parent slots are written by fills only: a parent already filled is still there.
+      let filled = -1;
       return (p: number) => {
+        if (p === filled) return;
+        filled = p;
         for (let i = 0; i < indexes.length; i++) v[indexes[i]!] = readers[i]!(p);
       };
     });
@@ -243,19 +248,8 @@ export async function runProject(
         const readers = overlap.map((column) =>
           parent.reader(parentShape.columnIndex.get(fk.references[fk.columns.indexOf(column)]!)!),
         );
-        const index = new Map<string, number[]>();
-        for (let p = 0; p < parent.rows; p++) {
-          const key = readers.map((r) => String(r(p))).join("\u0001");
-          const list = index.get(key);
-          if (list) list.push(p);
-          else index.set(key, [p]);
-        }
-        const listOf = (): number[] | undefined => {
-          let key = "";
-          for (let i = 0; i < sources.length; i++)
-            key += `${i === 0 ? "" : "\u0001"}${String(v[sources[i]!])}`;
-          return index.get(key);
-        };
+        const index = new ParentIndex(parent.rows, readers);
+        const listOf = (): number[] | undefined => index.find(v, sources);
         // All its columns in the driving key: the same parents for all of a driving parent's
         // children, found once per driving parent (the draw is still made, for the same rows).
         const perDriving =
@@ -282,6 +276,10 @@ export async function runProject(
     let written = 0;
     const toMake = total === undefined ? undefined : total - reused;
     const progress = options.onProgress;
+    // One array for every row when the writer is done with each before write returns (the key
+    // store copies what it keeps; the copy test only reads).
+    const rowArray: CellValue[] | undefined =
+      out.keepsNoRow === true ? new Array(spec.columns.length).fill(null) : undefined;
     // Synchronous per row: a promise only when the writer needs to be waited for.
     const makeOne = (): void | Promise<void> => {
       for (let k = 0; k < choosers.length; k++) {
@@ -290,7 +288,7 @@ export async function runProject(
           return;
         }
       }
-      const row = solver.solve(rowsRng);
+      const row = solver.solve(rowsRng, rowArray);
       if (row === null) return;
       const pending = out.write(row);
       if (table.keep.length > 0) store.add(row);

@@ -34,6 +34,7 @@
 import type { ProjectSource } from "../project/index.ts";
 import type { CellValue } from "../table-spec.ts";
 import { compileLevel, type Level, type LevelInput } from "./compile-level.ts";
+import { ScopedKeys } from "./key-set.ts";
 import type { UniqueSet } from "./level-types.ts";
 import type { Prng } from "./prng.ts";
 import type { ShapedRule, TableShape } from "./table-shape.ts";
@@ -93,7 +94,9 @@ export class TableSolver {
   /** The table's own columns of the foreign key it is made per, when scoped (scopeToParent). */
   #scope: readonly number[] = [];
   /** The unique sets scoped to the current parent (one per column set). */
-  readonly #scoped = new Map<string, { seen: Set<CellValue>; existing: Set<CellValue> }>();
+  readonly #scoped = new Map<string, { seen: ScopedKeys; existing: Set<CellValue> }>();
+  /** The same sets' `seen`, for clearing as each parent starts. */
+  #scopedSeen: ScopedKeys[] = [];
   readonly #attempts: Int32Array;
   readonly #ruleFailures = new Map<ShapedRule, number>();
   /** The rules whose checks failed at the deepest step the last search reached: where it got stuck. */
@@ -156,7 +159,8 @@ export class TableSolver {
     const hoisted = new Uint8Array(level.steps.length);
     level.steps.forEach((step, i) => {
       const reads = step.reads;
-      if (step.random || reads === undefined || !reads.every((x) => fixed[x] === 1)) return;
+      if ((step.random && !step.drawsWhenNoConditionHolds) || reads === undefined) return;
+      if (!reads.every((x) => fixed[x] === 1)) return;
       for (const c of step.columns) fixed[c] = 1;
       if (step.checks.every((k) => k.vars?.every((x) => fixed[x] === 1) === true)) hoisted[i] = 1;
     });
@@ -201,8 +205,9 @@ export class TableSolver {
       if (scoped) {
         let sets = this.#scoped.get(u.key);
         if (sets === undefined) {
-          sets = { seen: new Set(), existing: new Set() };
+          sets = { seen: new ScopedKeys(), existing: new Set() };
           this.#scoped.set(u.key, sets);
+          this.#scopedSeen.push(sets.seen);
         }
         u.seen = sets.seen;
         u.existing = sets.existing;
@@ -230,12 +235,14 @@ export class TableSolver {
     this.#scope = [...columns];
     this.#seen.clear();
     this.#scoped.clear();
+    this.#scopedSeen = [];
     for (const level of this.#levels.values()) this.#share(level);
   }
 
   /** The next parent's children start: scoped sets forget the previous parent's keys. */
   startParent(): void {
-    for (const sets of this.#scoped.values()) if (sets.seen.size > 0) sets.seen.clear();
+    const scoped = this.#scopedSeen;
+    for (let i = 0; i < scoped.length; i++) scoped[i]!.clear();
     if (this.#constant !== null) for (const level of this.#levels.values()) level.done!.fill(0);
   }
 
@@ -343,10 +350,10 @@ export class TableSolver {
   }
 
   /**
-   * Makes one record from the parent slots already in `values`; returns a new row (own columns,
-   * in column order) or null when it cannot be satisfied.
+   * Makes one record from the parent slots already in `values`; returns the row (own columns, in
+   * column order) — a new array, or `into` refilled — or null when it cannot be satisfied.
    */
-  solve(rng: Prng): CellValue[] | null {
+  solve(rng: Prng, into?: CellValue[]): CellValue[] | null {
     const v = this.values;
     const seq = this.sequenceColumn;
     if (seq >= 0) v[seq] = this.nextSequence;
@@ -370,7 +377,9 @@ export class TableSolver {
           if (key !== null) set.seen!.add(key);
         }
         if (seq >= 0) this.nextSequence++;
-        return v.slice(0, this.shape.spec.columns.length);
+        if (into === undefined) return v.slice(0, this.shape.spec.columns.length);
+        for (let i = 0; i < into.length; i++) into[i] = v[i]!;
+        return into;
       }
       if (active.length === 0) break;
       // Drop from the conflict set: the lowest-priority active soft rule whose check failed where
@@ -397,10 +406,12 @@ export class TableSolver {
     const steps = level.steps;
     const n = steps.length;
     const attempts = this.#attempts;
-    attempts.fill(0, 0, n);
+    // Small loops and guarded clears: a builtin call per record costs more than the work here
+    // (Set.prototype.clear makes a new table even when the set is empty).
+    for (let k = 0; k < n; k++) attempts[k] = 0;
     if (this.#ruleFailures.size > 0) this.#ruleFailures.clear();
     const frontier = this.#frontier;
-    frontier.clear();
+    if (frontier.size > 0) frontier.clear();
     const hoisted = level.hoisted;
     const done = level.done;
     // Another level may have written the hoisted columns since: this one computes them again.
@@ -410,6 +421,9 @@ export class TableSolver {
     }
     let deepest = -1;
     let runs = 0;
+    // A hoisted step that drew (none of its conditions held) is run again for each child, and so
+    // is every hoisted step after it in this row: they may read what it drew.
+    let drewHoisted = false;
     let i = 0;
     while (i <= n) {
       if (++runs > budget) return false;
@@ -438,7 +452,7 @@ export class TableSolver {
         }
         const step = steps[i]!;
         let ok = step.assign(v, rng);
-        if (ok) {
+        if (ok && step.verified !== true) {
           const checks = step.checks;
           for (let c = 0; c < checks.length; c++) {
             this.checks++;
@@ -448,7 +462,7 @@ export class TableSolver {
               this.#ruleFailures.set(rule, (this.#ruleFailures.get(rule) ?? 0) + 1);
               if (i > deepest) {
                 deepest = i;
-                frontier.clear();
+                if (frontier.size > 0) frontier.clear();
               }
               if (i === deepest) frontier.add(rule);
               break;
@@ -456,7 +470,10 @@ export class TableSolver {
           }
         }
         if (ok) {
-          if (hoisted !== undefined && hoisted[i] === 1) done![i] = 1;
+          if (hoisted !== undefined && hoisted[i] === 1) {
+            if (step.drew === true) drewHoisted = true;
+            if (!drewHoisted) done![i] = 1;
+          }
           i++;
           continue;
         }

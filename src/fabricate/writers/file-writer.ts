@@ -47,6 +47,8 @@ export interface FileWriterOptions {
 const SAFE_FILE_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}_.-]*$/u;
 
 class FileTable implements TableWriter {
+  /** Each row is formatted (or bound) before write returns. */
+  readonly keepsNoRow = true;
   readonly spec: TableSpec;
   readonly target: string;
   readonly temporary: string;

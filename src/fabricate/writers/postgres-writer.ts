@@ -91,6 +91,8 @@ function pgError(message: string, error: unknown, where: { path?: string } = {})
 type CopyStream = ReturnType<typeof copyFrom>;
 
 class PostgresTable implements TableWriter {
+  /** Each row is formatted (or bound) before write returns. */
+  readonly keepsNoRow = true;
   rows = 0;
   ended = false;
   readonly #spec: TableSpec;

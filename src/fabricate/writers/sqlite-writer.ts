@@ -53,6 +53,8 @@ function storeError(message: string, error: unknown, where: { path?: string } = 
 }
 
 class SqliteTable implements TableWriter {
+  /** Each row is formatted (or bound) before write returns. */
+  readonly keepsNoRow = true;
   rows = 0;
   ended = false;
   readonly #spec: TableSpec;

@@ -12,6 +12,11 @@ import type { RowValues, TableSpec } from "../table-spec.ts";
 
 export interface TableWriter {
   write(row: RowValues): void | Promise<void>;
+  /**
+   * True when `write` is done with the row once it returns (it formats or copies it and keeps
+   * no reference): the engine may then pass the same array for every row, refilled.
+   */
+  readonly keepsNoRow?: boolean;
   /** All rows of this table are written. */
   end(): Promise<void>;
 }
