@@ -5,7 +5,8 @@
  * Dates are "YYYY-MM-DD", date-times "YYYY-MM-DDTHH:MM:SSZ", decimals have their scale's digits,
  * booleans are `true` / `false`.
  *
- * Per-row work is one closure call per column: each column's formatter is made once.
+ * Per-row work is one closure call per column: each column's formatter is made once, and a value
+ * equal to the column's previous one reuses its text.
  */
 import type { CellValue, ColumnSpec, RowValues, TableSpec } from "../table-spec.ts";
 import type { FileFormat, TableEncoder } from "./file-writer.ts";
@@ -44,8 +45,23 @@ function csvCell(table: string, column: ColumnSpec): Cell {
   }
 }
 
+/**
+ * The cell, remembering its last value's text: a table made per parent repeats the parent's
+ * values (and categories repeat) from row to row, and a repeated value is then not formatted again.
+ */
+function lastValueCell(cell: Cell): Cell {
+  let last: CellValue | undefined;
+  let text = "";
+  return (value) => {
+    if (value === last) return text;
+    text = cell(value);
+    last = value;
+    return text;
+  };
+}
+
 export function csvEncoder(table: TableSpec): TableEncoder {
-  const cells = table.columns.map((column) => csvCell(table.name, column));
+  const cells = table.columns.map((column) => lastValueCell(csvCell(table.name, column)));
   const width = cells.length;
   const first = cells[0]!;
   const header = `${table.columns.map((c) => csvField(c.name)).join(",")}\r\n`;

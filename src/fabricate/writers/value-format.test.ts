@@ -60,6 +60,28 @@ test("decimals print their scale's digits, round, and never print -0", () => {
   assert.throws(() => two(Number.NaN), /column w: .* not a finite decimal/);
 });
 
+test("decimals print exactly what toFixed prints, on and off their scale's steps", () => {
+  for (const scale of [1, 2, 3, 6]) {
+    const format = decimalFormatter({ name: "w", type: "decimal", nullable: false, precision: 18, scale });
+    const unit = 10 ** scale;
+    const expected = (x: number) => {
+      const text = x.toFixed(scale);
+      return text.startsWith("-") && Number(text) === 0 ? text.slice(1) : text;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1e12, max: 1e12 }),
+        fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+        (m, x) => {
+          const stepped = Math.round(m) / unit; // as the engine makes them
+          assert.equal(format(stepped), expected(stepped));
+          assert.equal(format(x), expected(x));
+        },
+      ),
+    );
+  }
+});
+
 test("plain formatting: integers must be safe integers, booleans true or false", () => {
   const integer = plainFormatter({ name: "n", type: "integer", nullable: false });
   assert.equal(integer(-42), "-42");
