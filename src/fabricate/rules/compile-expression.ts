@@ -223,6 +223,21 @@ export function compileExpr(e: Expr, resolve: ResolveVar): Compiled {
       const f = a.fn;
       const fns = list.map((x) => x.fn);
       const negated = e.negated;
+      const vars = unionVars(a.vars, ...list.map((x) => x.vars));
+      if (list.every((x) => x.vars.length === 0 && x.type === "str")) {
+        // A list of text literals: one Set lookup (texts compare exactly, as equal() does them).
+        const texts = new Set(fns.map((g) => g([])));
+        return {
+          fn: (v) => {
+            const x = f(v);
+            if (x === null) return null;
+            return typeof x === "string" && texts.has(x) ? !negated : negated;
+          },
+          vars,
+          type: "bool",
+          linear: null,
+        };
+      }
       return {
         fn: (v) => {
           const x = f(v);
@@ -230,7 +245,7 @@ export function compileExpr(e: Expr, resolve: ResolveVar): Compiled {
           for (const g of fns) if (equal(x, g(v))) return !negated;
           return negated;
         },
-        vars: unionVars(a.vars, ...list.map((x) => x.vars)),
+        vars,
         type: "bool",
         linear: null,
       };
