@@ -30,6 +30,32 @@ function listTables(db: DatabaseSync): TableInfo[] {
     .all() as unknown as TableInfo[];
 }
 
+/** The catalogue entry of `table` (exact name, else case-insensitive); the error lists the tables. */
+function findTable(db: DatabaseSync, file: string, table: string | undefined): TableInfo {
+  const tables = listTables(db);
+  if (table === undefined || table === "") {
+    throw new SerumsError(
+      "BAD_SOURCE",
+      `${file}: no table given; add "#table" to the file name or give the table option (${describeTables(tables)})`,
+      { file },
+    );
+  }
+  const found =
+    tables.find((candidate) => candidate.name === table) ??
+    tables.find((candidate) => candidate.name.toLowerCase() === table.toLowerCase());
+  if (!found) {
+    throw new SerumsError(
+      "BAD_SOURCE",
+      `${file}: no table ${JSON.stringify(table)}; ${describeTables(tables)}`,
+      {
+        file,
+        value: table,
+      },
+    );
+  }
+  return found;
+}
+
 function describeTables(tables: readonly TableInfo[]): string {
   return tables.length === 0
     ? "the database has no tables"
@@ -51,15 +77,18 @@ export class SqliteSource implements SourceReader {
   readonly file: string;
   readonly table: string;
   readonly #db: DatabaseSync;
+  /** Whether close() closes the connection (not when it was lent: SqliteSource.over). */
+  readonly #owned: boolean;
   readonly #columns: string[];
   readonly #select: string;
   #iterated = false;
 
-  private constructor(file: string, db: DatabaseSync, table: TableInfo) {
+  private constructor(file: string, db: DatabaseSync, table: TableInfo, owned = true) {
     this.file = file;
     this.table = table.name;
     this.name = `${file}#${table.name}`;
     this.#db = db;
+    this.#owned = owned;
     const info = db.prepare(`PRAGMA table_info(${quoteIdentifier(table.name)})`).all() as unknown as {
       name: string;
       pk: number;
@@ -69,34 +98,21 @@ export class SqliteSource implements SourceReader {
     this.#select = `SELECT ${list} FROM ${quoteIdentifier(table.name)}${orderBy(table, info)}`;
   }
 
+  /**
+   * A table read through a connection the caller keeps open (and closes): a writer reading the
+   * file it is writing, inside its own transaction, which a second connection would wait on.
+   */
+  static over(db: DatabaseSync, file: string, table: string): SqliteSource {
+    return new SqliteSource(file, db, findTable(db, file, table), false);
+  }
+
   /** Opens `file` read-only; without a table, or with one it lacks, the error lists its tables. */
   static async open(file: string, table: string | undefined): Promise<SqliteSource> {
     await checkReadableFile(file);
     let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(file, { readOnly: true });
-      const tables = listTables(db);
-      if (table === undefined || table === "") {
-        throw new SerumsError(
-          "BAD_SOURCE",
-          `${file}: no table given; add "#table" to the file name or give the table option (${describeTables(tables)})`,
-          { file },
-        );
-      }
-      const found =
-        tables.find((candidate) => candidate.name === table) ??
-        tables.find((candidate) => candidate.name.toLowerCase() === table.toLowerCase());
-      if (!found) {
-        throw new SerumsError(
-          "BAD_SOURCE",
-          `${file}: no table ${JSON.stringify(table)}; ${describeTables(tables)}`,
-          {
-            file,
-            value: table,
-          },
-        );
-      }
-      return new SqliteSource(file, db, found);
+      return new SqliteSource(file, db, findTable(db, file, table));
     } catch (error) {
       db?.close();
       if (error instanceof SerumsError) throw error;
@@ -147,6 +163,6 @@ export class SqliteSource implements SourceReader {
   }
 
   async close(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
+    if (this.#owned && this.#db.isOpen) this.#db.close();
   }
 }

@@ -107,6 +107,7 @@ export function checkingWriter(
         },
       };
     },
+    existingRows: (table, target) => inner.existingRows?.(table, target),
     finish: () => inner.finish(),
     abort: () => inner.abort(),
     summary: () => checker.summary(),

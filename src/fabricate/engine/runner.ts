@@ -112,7 +112,8 @@ export async function runProject(
   const { project } = compiled;
   const seed = (options.seed ?? project.seed ?? 1) >>> 0;
   const target = options.target ?? project.target;
-  const existing = options.existingRows ?? readExisting;
+  const existing: ExistingRows =
+    options.existingRows ?? ((table, at) => writer.existingRows?.(table, at) ?? readExisting(table, at));
   const stores = new Map<string, KeyStore>();
   const counts = new Map<string, number>();
   const summaries: TableSummary[] = [];

@@ -14,6 +14,7 @@
 import fs from "node:fs";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { SerumsError } from "../../errors/index.ts";
+import { SqliteSource } from "../../sources/sqlite-source.ts";
 import type { CellValue, ColumnSpec, RowValues, TableSpec } from "../table-spec.ts";
 import { columnNames, createTableSql } from "./sql-tables.ts";
 import { dateText, dateTimeText, decimalFormatter, rowLengthError } from "./value-format.ts";
@@ -45,6 +46,20 @@ function sqliteConverter(column: ColumnSpec): Convert | undefined {
     default:
       return undefined;
   }
+}
+
+/** Whether two paths name one existing file (through links); false when either is missing. */
+function sameFile(a: string, b: string): boolean {
+  if (a === ":memory:" || b === ":memory:") return false;
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+async function* readOver(source: SqliteSource): AsyncIterable<Record<string, unknown>> {
+  for await (const row of source.rows()) yield row.values;
 }
 
 function storeError(message: string, error: unknown, where: { path?: string } = {}): SerumsError {
@@ -130,6 +145,12 @@ export class SqliteWriter implements FabricationWriter {
 
   get location(): string {
     return `sqlite:${this.#file}`;
+  }
+
+  existingRows(table: string, target: string): AsyncIterable<Record<string, unknown>> | undefined {
+    const db = this.#db;
+    if (db === undefined || !sameFile(target, this.#file)) return undefined;
+    return readOver(SqliteSource.over(db, this.#file, table));
   }
 
   async begin(tables: readonly TableSpec[]): Promise<void> {

@@ -30,6 +30,13 @@ export interface WriteSummary {
 
 export interface FabricationWriter {
   begin(tables: readonly TableSpec[]): Promise<void>;
+  /**
+   * The rows of `table` in the target database `target`, read through the writer's own
+   * connection, when the writer is writing that same database (appending to the database it
+   * inflates): a second connection would wait on the writer's lock once its transaction grows.
+   * Undefined when `target` is another database.
+   */
+  existingRows?(table: string, target: string): AsyncIterable<Record<string, unknown>> | undefined;
   table(name: string): TableWriter;
   finish(): Promise<WriteSummary>;
   abort(): Promise<void>;
