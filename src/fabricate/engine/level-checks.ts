@@ -45,10 +45,11 @@ export function checksAtSteps(
       checksAt[lastStep(vars)]!.push({
         rule,
         vars,
+        // The bounds first: a value within them passes without its condition being evaluated.
         fn: (v) => {
           const x = v[c];
-          if (x === null || (w && w(v) !== true)) return true;
-          return (x as number) >= a - EPS && (x as number) <= b + EPS;
+          if (x === null || ((x as number) >= a - EPS && (x as number) <= b + EPS)) return true;
+          return w !== undefined && w(v) !== true;
         },
       });
     }
@@ -68,7 +69,8 @@ export function checksAtSteps(
       checksAt[lastStep(vars)]!.push({
         rule,
         vars,
-        fn: (v) => v[c] === null || (w !== undefined && w(v) !== true) || allowed.has(v[c]!),
+        // The set first: an allowed value passes without its condition being evaluated.
+        fn: (v) => v[c] === null || allowed.has(v[c]!) || (w !== undefined && w(v) !== true),
       });
     }
   }

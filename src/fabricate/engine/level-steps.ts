@@ -115,17 +115,20 @@ export function finiteStep(
     for (let i = m - 1; i >= 0; i--) if (weights[i]! > 0) return i;
     return 0;
   };
-  const sums = new Map<Float64Array, number>();
-  const sumOf = (w: Float64Array) => {
-    let s = sums.get(w);
-    if (s === undefined) {
-      s = w.reduce((a, b) => a + b, 0);
-      sums.set(w, s);
-    }
-    return s;
-  };
+  const sum = (w: Float64Array) => w.reduce((a, b) => a + b, 0);
+  const totals = options.map((o) => sum(o.weights));
+  const uniformTotal = sum(uniform);
+  /** The total of the weights weightsOf returned last. */
+  let chosenTotal = 0;
   const weightsOf = (v: CellValue[]): Float64Array => {
-    for (const o of options) if (o.when === null || o.when(v) === true) return o.weights;
+    for (let i = 0; i < options.length; i++) {
+      const o = options[i]!;
+      if (o.when === null || o.when(v) === true) {
+        chosenTotal = totals[i]!;
+        return o.weights;
+      }
+    }
+    chosenTotal = uniformTotal;
     return uniform;
   };
   const context =
@@ -164,7 +167,7 @@ export function finiteStep(
         }
       }
       const weights = weightsOf(v);
-      const total = sumOf(weights);
+      const total = chosenTotal;
       if (total <= 0) return false;
       v[c] = values[draw(weights, total, rng)]!;
       if (checks.length === 0) return true;
