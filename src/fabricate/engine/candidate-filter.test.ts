@@ -1,22 +1,16 @@
 /**
  * The engine's candidate filtering (a step keeps, per context, the candidates that pass its own
- * checks and draws among them by weight), the hoisting of conditional computations and the
- * per-record savings, through whole small projects: the rows must obey every rule (the
- * independent checker agrees), follow the weights the rules give restricted to what the rules
- * allow, fail and drop soft rules as before, and come out the same for the same seed.
+ * checks and draws among them by weight), through whole small projects: the rows must obey every
+ * rule (the independent checker agrees), follow the weights the rules give restricted to what
+ * the rules allow, fail and drop soft rules as before, and come out the same for the same seed
+ * (hoisting and the reused row array: hoist-reuse.test.ts).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { checkRows } from "../check/index.ts";
-import { parseProject } from "../project/index.ts";
-import type { CellValue, RowValues, TableSpec } from "../table-spec.ts";
-import type { FabricationWriter, TableWriter, WriteSummary } from "../writers/writer-types.ts";
-import { compileProject } from "./compile-project.ts";
-import { MemoryWriter } from "./memory-writer.ts";
-import { runProject } from "./runner.ts";
+import { assertClean, assertShare, run } from "./test-support.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "serums-candidates-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,38 +22,6 @@ writeFileSync(
 );
 // Names without groups: a, b, c, d, e, f of weights 1, 3, 4, 4, 4, 4.
 writeFileSync(path.join(dir, "plain.csv"), "name,weight\na,1\nb,3\nc,4\nd,4\ne,4\nf,4\n");
-
-/** Runs a project into memory; the summary of each table by name; the independent check. */
-async function run(yaml: string, writer: FabricationWriter = new MemoryWriter()) {
-  const { project, source } = parseProject(yaml, file);
-  const compiled = compileProject(project, source);
-  const summary = await runProject(compiled, writer, {});
-  const tables = new Map(summary.tables.map((t) => [t.table, t]));
-  const memory = writer instanceof MemoryWriter ? writer : null;
-  const check = memory === null ? null : checkRows(project, source, Object.fromEntries(memory.rows));
-  return { compiled, summary, tables, memory: memory!, check: check! };
-}
-
-/** The share of `rows` whose `column` is `value`. */
-function share(rows: Record<string, CellValue>[], column: string, value: CellValue): number {
-  return rows.filter((r) => r[column] === value).length / rows.length;
-}
-
-function assertShare(rows: Record<string, CellValue>[], column: string, value: CellValue, want: number) {
-  const got = share(rows, column, value);
-  // Wide enough for a fixed seed never to flake (> 4 standard deviations at these row counts),
-  // tight enough to tell weighted from uniform draws (their shares differ by 0.15 or more).
-  assert.ok(
-    Math.abs(got - want) < 0.06,
-    `${column} = ${String(value)}: share ${got.toFixed(3)}, want ${want}`,
-  );
-}
-
-function assertClean(check: ReturnType<typeof checkRows>) {
-  assert.equal(check.violations, 0, JSON.stringify(check.examples));
-  assert.ok(check.rows > 0);
-}
-
 describe("a lookup whose own checks refuse most candidates", () => {
   const yaml = `
 seed: 11
@@ -77,7 +39,7 @@ fabricate: { t: { rows: 3000 } }
 `;
 
   test("every row obeys every rule, none fails, and the names follow the weights of the allowed rows", async () => {
-    const { memory, tables, check } = await run(yaml);
+    const { memory, tables, check } = await run(yaml, file);
     assertClean(check);
     const summary = tables.get("t")!;
     assert.equal(summary.failed, 0);
@@ -116,7 +78,7 @@ tables:
       - { id: y-refuses, when: "g = 'y'", constraint: "c != 'A' and c != 'B'" }
 fabricate: { t: { rows: 3000 } }
 `;
-    const { memory, tables, check } = await run(yaml);
+    const { memory, tables, check } = await run(yaml, file);
     assertClean(check);
     assert.equal(tables.get("t")!.failed, 0);
     const rows = memory.objects("t");
@@ -146,7 +108,7 @@ tables:
       - { id: y-at-most-2, when: "g = 'y'", constraint: "n <= 2" }
 fabricate: { t: { rows: 3000 } }
 `;
-    const { memory, tables, check } = await run(yaml);
+    const { memory, tables, check } = await run(yaml, file);
     assertClean(check);
     assert.equal(tables.get("t")!.failed, 0);
     const rows = memory.objects("t");
@@ -184,7 +146,7 @@ tables:
       - { id: names-refused, when: "m <= 15000", constraint: "name in ('a', 'b')" }
 fabricate: { t: { rows: 12000 } }
 `;
-    const { memory, tables, check } = await run(yaml);
+    const { memory, tables, check } = await run(yaml, file);
     assertClean(check);
     assert.equal(tables.get("t")!.failed, 0);
     const rows = memory.objects("t");
@@ -221,7 +183,7 @@ tables:
       - { id: late-no-name, when: "row_number() > 30", constraint: "name in ('zz')" }
 fabricate: { t: { rows: 40 } }
 `;
-    const { memory, tables } = await run(yaml);
+    const { memory, tables } = await run(yaml, file);
     const summary = tables.get("t")!;
     const rows = memory.objects("t");
     // Rows 1…30 are made (b or c); rows 31…40 cannot be.
@@ -246,7 +208,7 @@ tables:
       - { id: y-needs-big, when: "g = 'y'", constraint: "n * n > 50" }
 fabricate: { t: { rows: 30 } }
 `;
-    const { memory, tables } = await run(yaml);
+    const { memory, tables } = await run(yaml, file);
     const summary = tables.get("t")!;
     assert.equal(summary.rows, 20);
     assert.equal(summary.failed, 10);
@@ -276,7 +238,7 @@ tables:
       - { id: prefer-cd, soft: true, constraint: "name in ('c', 'd')" }
 fabricate: { parents: { rows: 400 }, kids: { rows: { per: parents, count: 5 } } }
 `;
-    const { memory, tables, check } = await run(yaml);
+    const { memory, tables, check } = await run(yaml, file);
     assertClean(check);
     const kind = new Map(memory.objects("parents").map((p) => [p.pid, p.kind]));
     const kids = memory.objects("kids");
@@ -312,7 +274,7 @@ tables:
       - { id: x-no-c, when: "g = 'x'", constraint: "c != 'C'" }
 fabricate: { t: { rows: 3000 } }
 `;
-    const { memory, tables, check } = await run(yaml);
+    const { memory, tables, check } = await run(yaml, file);
     assertClean(check);
     assert.equal(tables.get("t")!.failed, 0);
     const rows = memory.objects("t");
@@ -336,7 +298,7 @@ tables:
       - { id: no-f, constraint: "name != 'f'" }
 fabricate: { t: { rows: 3000 } }
 `;
-    const { memory, tables, check } = await run(yaml);
+    const { memory, tables, check } = await run(yaml, file);
     assertClean(check);
     assert.equal(tables.get("t")!.failed, 0);
     const rows = memory.objects("t");
@@ -344,62 +306,6 @@ fabricate: { t: { rows: 3000 } }
     // A null passes the check and a name is refused a fifth of the time (f is 4 of 20): the
     // records kept are null 0.2 / (0.2 + 0.8 × 0.8) = 0.238 of the time.
     assertShare(rows, "name", null, 0.2 / (0.2 + 0.8 * 0.8));
-  });
-});
-
-describe("hoisting a conditional computation that reads only the parent", () => {
-  const yaml = `
-seed: 21
-tables:
-  parents:
-    columns: { pid: { type: integer }, kind: { type: categorical, categories: [x, y, z] }, a: { type: integer } }
-    primary_key: [pid]
-    rules:
-      - { categories: { column: kind, weights: { x: 1, y: 1, z: 1 } } }
-      - { range: { column: a, min: 1, max: 9 } }
-  kids:
-    columns: { pid: { type: integer }, n: { type: integer }, val: { type: integer }, twice: { type: integer } }
-    primary_key: [pid, n]
-    foreign_keys: [ { columns: [pid], table: parents, references: [pid] } ]
-    rules:
-      - { id: n, constraint: "n = row_number()" }
-      - { id: val-x, when: "parents.kind = 'x'", constraint: "val = parents.a * 10" }
-      - { id: val-y, when: "parents.kind = 'y'", constraint: "val = parents.a + 1000" }
-      - { id: val-range, range: { column: val, min: 1, max: 5000 } }
-      - { id: twice, constraint: "twice = val * 2" }
-fabricate: { parents: { rows: 30 }, kids: { rows: { per: parents, count: 20 } } }
-`;
-
-  test("it is hoisted; children share the computed value, or each draws its own when no condition holds", async () => {
-    const { compiled, memory, tables, check } = await run(yaml);
-    const hoisted = compiled.byName.get("kids")!.solver.hoistedColumns();
-    assert.ok(hoisted.includes("val"), `hoisted: ${hoisted.join(", ")}`);
-    assert.ok(hoisted.includes("twice"), `hoisted: ${hoisted.join(", ")}`);
-    assertClean(check);
-    assert.equal(tables.get("kids")!.failed, 0);
-    const parents = new Map(memory.objects("parents").map((p) => [p.pid, p]));
-    const kids = memory.objects("kids");
-    assert.equal(kids.length, 600);
-    const byParent = new Map<CellValue | undefined, Record<string, CellValue>[]>();
-    for (const k of kids) byParent.set(k.pid, [...(byParent.get(k.pid) ?? []), k]);
-    const kinds = new Set<unknown>();
-    for (const [pid, children] of byParent) {
-      const p = parents.get(pid)!;
-      kinds.add(p.kind);
-      assert.equal(children.length, 20);
-      for (const k of children)
-        assert.equal(k.twice, 2 * (k.val as number), "twice follows the child's own val");
-      const vals = new Set(children.map((k) => k.val));
-      if (p.kind === "x" || p.kind === "y") {
-        const want = p.kind === "x" ? (p.a as number) * 10 : (p.a as number) + 1000;
-        assert.deepEqual([...vals], [want], `parent ${pid} (${p.kind})`);
-      } else {
-        // Drawn uniformly from 1…5000 for each child: 20 equal values would be a shared draw.
-        assert.ok(vals.size >= 15, `parent ${pid} (z): ${vals.size} distinct values of 20`);
-        for (const x of vals) assert.ok((x as number) >= 1 && (x as number) <= 5000);
-      }
-    }
-    assert.deepEqual(kinds, new Set(["x", "y", "z"]), "each way of computing val occurs");
   });
 });
 
@@ -429,110 +335,12 @@ fabricate: { parents: { rows: 50 }, kids: { rows: { per: parents, count: { kind:
 `;
 
   test("the same project and seed give identical rows twice; another seed does not", async () => {
-    const first = await run(yaml(31));
-    const second = await run(yaml(31));
+    const first = await run(yaml(31), file);
+    const second = await run(yaml(31), file);
     assertClean(first.check);
     assert.ok(first.memory.rows.get("kids")!.length > 50);
     assert.deepEqual(second.memory.rows, first.memory.rows);
-    const other = await run(yaml(32));
+    const other = await run(yaml(32), file);
     assert.notDeepEqual(other.memory.rows.get("kids"), first.memory.rows.get("kids"));
-  });
-});
-
-/** A writer that records what it is handed, and copies of the values at each write. */
-class RecordingWriter implements FabricationWriter {
-  readonly arrays = new Map<string, RowValues[]>();
-  readonly copies = new Map<string, CellValue[][]>();
-  readonly keepsNoRow: boolean | undefined;
-  constructor(keepsNoRow: boolean | undefined) {
-    this.keepsNoRow = keepsNoRow;
-  }
-
-  async begin(tables: readonly TableSpec[]): Promise<void> {
-    for (const t of tables) {
-      this.arrays.set(t.name, []);
-      this.copies.set(t.name, []);
-    }
-  }
-
-  table(name: string): TableWriter {
-    const arrays = this.arrays.get(name)!;
-    const copies = this.copies.get(name)!;
-    const write = (row: RowValues) => {
-      arrays.push(row);
-      copies.push([...row]);
-    };
-    return this.keepsNoRow === undefined
-      ? { write, end: async () => undefined }
-      : { write, keepsNoRow: this.keepsNoRow, end: async () => undefined };
-  }
-
-  async finish(): Promise<WriteSummary> {
-    return {
-      rows: Object.fromEntries([...this.copies].map(([k, v]) => [k, v.length])),
-      location: "recording",
-    };
-  }
-
-  async abort(): Promise<void> {}
-}
-
-describe("one row array for writers that keep no row", () => {
-  // Parents' values are read back by the children (the key store must copy what it keeps).
-  const yaml = `
-seed: 41
-tables:
-  parents:
-    columns: { pid: { type: integer }, label: { type: categorical, categories: [L, M, N] }, a: { type: integer } }
-    primary_key: [pid]
-    rules: [ { range: { column: a, min: 1, max: 1000 } } ]
-  kids:
-    columns: { pid: { type: integer }, n: { type: integer }, label: { type: categorical, categories: [L, M, N] }, b: { type: integer } }
-    primary_key: [pid, n]
-    foreign_keys: [ { columns: [pid], table: parents, references: [pid] } ]
-    rules:
-      - { constraint: "n = row_number()" }
-      - { constraint: "label = parents.label" }
-      - { constraint: "b = parents.a + n" }
-fabricate: { parents: { rows: 40 }, kids: { rows: { per: parents, count: 3 } } }
-`;
-
-  test("keepsNoRow: the same array every time, holding the right values at each write", async () => {
-    const memory = await run(yaml);
-    const reused = new RecordingWriter(true);
-    await run(yaml, reused);
-    for (const table of ["parents", "kids"]) {
-      const arrays = reused.arrays.get(table)!;
-      assert.equal(arrays.length, memory.memory.rows.get(table)!.length);
-      assert.equal(new Set(arrays).size, 1, `${table}: one array for every row`);
-      assert.deepEqual(
-        reused.copies.get(table),
-        memory.memory.rows.get(table),
-        `${table}: values at each write`,
-      );
-    }
-    // The children read their parents' values right, though the parents' array was refilled.
-    const parents = new Map(memory.memory.objects("parents").map((p) => [p.pid, p]));
-    for (const k of memory.memory.objects("kids")) {
-      assert.equal(k.label, parents.get(k.pid)!.label);
-      assert.equal(k.b, (parents.get(k.pid)!.a as number) + (k.n as number));
-    }
-  });
-
-  test("without keepsNoRow (absent or false): a distinct array per row, as the writer may keep it", async () => {
-    const memory = await run(yaml);
-    for (const flag of [undefined, false]) {
-      const writer = new RecordingWriter(flag);
-      await run(yaml, writer);
-      for (const table of ["parents", "kids"]) {
-        const arrays = writer.arrays.get(table)!;
-        assert.equal(new Set(arrays).size, arrays.length, `${table}, keepsNoRow ${flag}: distinct arrays`);
-        // What the writer kept still holds each row's values afterwards.
-        assert.deepEqual(
-          arrays.map((a) => [...a]),
-          memory.memory.rows.get(table),
-        );
-      }
-    }
   });
 });
