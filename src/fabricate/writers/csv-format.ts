@@ -22,6 +22,11 @@ export function csvField(text: string): string {
 
 type Cell = (value: CellValue) => string;
 
+/**
+ * One column's cell text. Each remembers its last value and text: a table made per parent repeats
+ * the parent's values (and categories repeat) from row to row, and a repeated value is then not
+ * formatted again (the check is inside each closure, so a new value costs no extra call).
+ */
 function csvCell(table: string, column: ColumnSpec): Cell {
   const name = column.name;
   const nullText = column.nullable
@@ -29,39 +34,40 @@ function csvCell(table: string, column: ColumnSpec): Cell {
     : () => {
         throw nullError(table, name);
       };
+  let last: CellValue | undefined;
+  let text = "";
   switch (column.type) {
     case "string":
-      return (value) => (value === null ? nullText() : csvField(value as string));
+      return (value) => {
+        if (value === last) return text;
+        text = value === null ? nullText() : csvField(value as string);
+        last = value;
+        return text;
+      };
     case "categorical": {
       // Categories repeat: their field text is made once each.
       const known = new Map((column.categories ?? []).map((c) => [c, csvField(c)]));
-      return (value) =>
-        value === null ? nullText() : (known.get(value as string) ?? csvField(value as string));
+      return (value) => {
+        if (value === last) return text;
+        text = value === null ? nullText() : (known.get(value as string) ?? csvField(value as string));
+        last = value;
+        return text;
+      };
     }
     default: {
       const plain = plainFormatter(column);
-      return (value) => (value === null ? nullText() : plain(value));
+      return (value) => {
+        if (value === last) return text;
+        text = value === null ? nullText() : plain(value);
+        last = value;
+        return text;
+      };
     }
   }
 }
 
-/**
- * The cell, remembering its last value's text: a table made per parent repeats the parent's
- * values (and categories repeat) from row to row, and a repeated value is then not formatted again.
- */
-function lastValueCell(cell: Cell): Cell {
-  let last: CellValue | undefined;
-  let text = "";
-  return (value) => {
-    if (value === last) return text;
-    text = cell(value);
-    last = value;
-    return text;
-  };
-}
-
 export function csvEncoder(table: TableSpec): TableEncoder {
-  const cells = table.columns.map((column) => lastValueCell(csvCell(table.name, column)));
+  const cells = table.columns.map((column) => csvCell(table.name, column));
   const width = cells.length;
   const first = cells[0]!;
   const header = `${table.columns.map((c) => csvField(c.name)).join(",")}\r\n`;
