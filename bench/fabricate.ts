@@ -206,8 +206,12 @@ async function plainLoop(
           return () => 16000 + Math.floor(rng.next() * 1000);
         case "datetime":
           return () => 1.4e9 + Math.floor(rng.next() * 1e8);
-        case "decimal":
-          return () => Math.round(rng.next() * 100000) / 100;
+        case "decimal": {
+          // A value of the column's type: its scale's digits, within its precision.
+          const unit = 10 ** (c.scale ?? 2);
+          const span = 10 ** ((c.precision ?? 10) - (c.scale ?? 2));
+          return () => Math.floor(rng.next() * span * unit) / unit;
+        }
         default:
           return () => Math.floor(rng.next() * 1000);
       }
