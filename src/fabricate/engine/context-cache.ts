@@ -42,6 +42,16 @@ export class ContextCache<T> {
     return node.get(v[vars[last]!]!) as T | undefined;
   }
 
+  /** The context's entry, made by `make` on first need; undefined when new and the cache is full. */
+  getOrMake(v: CellValue[], make: (v: CellValue[]) => T): T | undefined {
+    let entry = this.get(v);
+    if (entry === undefined && this.#size < this.limit) {
+      entry = make(v);
+      this.set(v, entry);
+    }
+    return entry;
+  }
+
   /** Keeps `entry` for the context in `v`; false (nothing kept) when the cache is full. */
   set(v: readonly CellValue[], entry: T): boolean {
     if (this.#size >= this.limit) return false;
@@ -129,7 +139,11 @@ export function passingChoices(
 
 /** One candidate index, drawn by weight (one draw of the stream). */
 export function pickChoice(choices: Choices, rng: { next(): number }): number {
-  const cum = choices.cum;
+  return choices.picks[drawIndex(choices.cum, rng)]!;
+}
+
+/** An index of `cum` (cumulative weights, the last their total) drawn by weight: one draw. */
+export function drawIndex(cum: Float64Array, rng: { next(): number }): number {
   const r = rng.next() * cum[cum.length - 1]!;
   let low = 0;
   let high = cum.length - 1;
@@ -138,5 +152,5 @@ export function pickChoice(choices: Choices, rng: { next(): number }): number {
     if (cum[mid]! > r) high = mid;
     else low = mid + 1;
   }
-  return choices.picks[low]!;
+  return low;
 }

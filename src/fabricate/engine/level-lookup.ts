@@ -5,6 +5,7 @@ import {
   type Choices,
   ContextCache,
   contextOf,
+  drawIndex,
   MAX_CONTEXT,
   NO_CHOICE,
   passingChoices,
@@ -129,18 +130,7 @@ export function lookupStep(
     }
     return undefined;
   };
-  const pick = (group: KnowledgeGroup, rng: Prng): CellValue[] => {
-    const cum = group.cum;
-    const r = rng.next() * cum[cum.length - 1]!;
-    let low = 0;
-    let high = cum.length - 1;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (cum[mid]! > r) high = mid;
-      else low = mid + 1;
-    }
-    return group.values[low]!;
-  };
+  const pick = (group: KnowledgeGroup, rng: Prng): CellValue[] => group.values[drawIndex(group.cum, rng)]!;
   const fallback = (v: CellValue[], rng: Prng): boolean => {
     // No condition holds: each column is assigned as it would be without the lookups.
     for (const f of fallbacks) if (!f.assign(v, rng)) return false;
@@ -172,11 +162,7 @@ export function lookupStep(
     assign(v, rng) {
       step.verified = false;
       if (cache !== null) {
-        let entry = cache.get(v);
-        if (entry === undefined && cache.size < cache.limit) {
-          entry = passing(v);
-          cache.set(v, entry);
-        }
+        const entry = cache.getOrMake(v, passing);
         if (entry === null) return fallback(v, rng);
         if (entry !== undefined && entry.choices !== NO_CHOICE) {
           put(v, entry.rows[pickChoice(entry.choices, rng)]!);

@@ -210,11 +210,7 @@ export function numericStep(input: NumericStepInput): Step {
     assign(v, rng) {
       step.verified = false;
       if (cache !== null) {
-        let entry = cache.get(v);
-        if (entry === undefined && cache.size < cache.limit) {
-          entry = listedOf(v);
-          cache.set(v, entry);
-        }
+        const entry = cache.getOrMake(v, listedOf);
         if (entry != null && entry.choices !== NO_CHOICE) {
           v[c] = entry.values[pickChoice(entry.choices, rng)]!;
           step.verified = true;

@@ -144,6 +144,7 @@ export function finiteStep(
   const put = (v: CellValue[], i: number) => {
     v[c] = values[i]!;
   };
+  const choicesOf = (v: CellValue[]) => passingChoices(v, weightsOf(v), put, checks);
   const step: Step = {
     columns: [c],
     random: true,
@@ -155,11 +156,7 @@ export function finiteStep(
         return true;
       }
       if (cache !== null) {
-        let choices = cache.get(v);
-        if (choices === undefined && cache.size < cache.limit) {
-          choices = passingChoices(v, weightsOf(v), put, checks);
-          cache.set(v, choices);
-        }
+        const choices = cache.getOrMake(v, choicesOf);
         if (choices !== undefined && choices !== NO_CHOICE) {
           v[c] = values[pickChoice(choices, rng)]!;
           step.verified = true;
