@@ -215,6 +215,55 @@ fabricate: { t: { rows: 30 } }
     assert.ok(memory.objects("t").every((r) => r.g === "x"));
     assert.ok((summary.failures["y-needs-big"] ?? 0) > 0, JSON.stringify(summary.failures));
   });
+
+  test("a categorical step whose values all fail: the records fail, the rule is named", async () => {
+    // A nulls rule (of share 0) keeps the step off the cache: the forward-checking path is tested.
+    const yaml = (nulls: boolean) => `
+seed: 19
+tables:
+  t:
+    columns: { id: { type: integer }, c: { type: categorical, categories: [A, B, C], nullable: true } }
+    primary_key: [id]
+    rules:
+      ${nulls ? "- { id: no-nulls, nulls: { column: c, share: 0 } }" : ""}
+      - { id: c-early, when: "row_number() <= 20", constraint: "c != 'C'" }
+      - { id: c-late, when: "row_number() > 20", constraint: "c in ('D', 'E')" }
+fabricate: { t: { rows: 30 } }
+`;
+    for (const nulls of [false, true]) {
+      const { memory, tables } = await run(yaml(nulls), file);
+      const summary = tables.get("t")!;
+      const made = memory.objects("t");
+      // Rows 21…30 can be made only as null (the nulls rule), never as A, B or C.
+      assert.ok(made.every((r) => r.c !== "C"));
+      assert.ok(made.filter((r) => (r.id as number) > 20).every((r) => r.c === null));
+      assert.ok(summary.failed > 0, `nulls ${nulls}: ${summary.failed} failed`);
+      assert.ok((summary.failures["c-late"] ?? 0) > 0, `nulls ${nulls}: ${JSON.stringify(summary.failures)}`);
+      assert.equal(summary.failures["c-early"], undefined, JSON.stringify(summary.failures));
+    }
+  });
+
+  test("a soft rule no categorical value can meet in some rows is the one dropped there", async () => {
+    const yaml = `
+seed: 20
+tables:
+  t:
+    columns: { id: { type: integer }, c: { type: categorical, categories: [A, B, C] }, n: { type: integer } }
+    primary_key: [id]
+    rules:
+      - { id: n-range, range: { column: n, min: 1, max: 9 } }
+      - { id: prefer-small, constraint: "n <= 5", soft: true, priority: 1 }
+      - { id: c-late, when: "row_number() > 20", constraint: "c in ('D', 'E')", soft: true, priority: 5 }
+fabricate: { t: { rows: 30 } }
+`;
+    const { memory, tables } = await run(yaml, file);
+    const summary = tables.get("t")!;
+    assert.equal(summary.rows, 30);
+    assert.equal(summary.failed, 0);
+    // Only c-late conflicts (in rows 21…30); the lower-priority prefer-small is kept throughout.
+    assert.deepEqual(summary.softDropped, { "c-late": 10 });
+    assert.ok(memory.objects("t").every((r) => (r.n as number) <= 5));
+  });
 });
 
 describe("a soft rule that conflicts with a cached step in some contexts", () => {

@@ -166,7 +166,8 @@ export function finiteStep(
       const weights = weightsOf(v);
       const total = chosenTotal;
       if (total <= 0) return false;
-      v[c] = values[draw(weights, total, rng)]!;
+      const drawn = values[draw(weights, total, rng)]!;
+      v[c] = drawn;
       if (checks.length === 0) return true;
       // Forward checking: on a miss, keep only the values this step's checks accept.
       let ok = true;
@@ -192,7 +193,12 @@ export function finiteStep(
           remaining += weights[i]!;
         }
       }
-      if (remaining <= 0) return false;
+      if (remaining <= 0) {
+        // No value passes: the drawn one is handed to the solver unverified, so that its checks
+        // refuse it there and the rules that failed are counted (and soft ones can be dropped).
+        v[c] = drawn;
+        return true;
+      }
       v[c] = values[draw(allowed, remaining, rng)]!;
       step.verified = true;
       return true;
