@@ -28,7 +28,8 @@ Fabricates the tables of the data project PROJECT (YAML) into SPEC, one of:
   ${OUTPUT_FORMS}
   --seed N       the seed (default the project's); the same project and seed give the same rows
   --rows N       rows of every table given as a number (tables per parent or by ratio follow)
-  --target DB    the database reuse/mixed tables take existing rows from (default the project's)
+  --target DB    the database reuse/mixed tables take existing rows from (default the project's):
+                 a SQLite file, or a postgres:// URL (with #schema for the tables of a schema)
   --mappings D   record:DB — the folder of mappings (TABLE.yaml) into the smart patient record
   --check        check every row against the project's mandatory rules as it is written, by a
                  checker independent of the solver; print the violations (exit 1 if any)

@@ -15,6 +15,8 @@
  * refuses finished records equal to a rare real row and makes them again (table-solver.ts); the
  * summary counts them (copies).
  */
+
+import { isPostgresUrl } from "../../config/config.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { openSource } from "../../sources/index.ts";
 import type { CellValue, TableSpec } from "../table-spec.ts";
@@ -90,7 +92,7 @@ export interface RunSummary {
 const PROGRESS_EVERY = 4096;
 
 async function* readExisting(table: string, target: string): AsyncIterable<Record<string, unknown>> {
-  const source = await openSource(`${target}#${table}`);
+  const source = await openSource(targetTable(target, table));
   try {
     for await (const row of source.rows()) yield row.values;
   } finally {
@@ -341,6 +343,19 @@ export async function runProject(
       summary.copies = { refused: solver.copyRefusals, remade: solver.remadeRecords };
     return summary;
   }
+}
+
+/**
+ * The source spec of `table` in the target database: `FILE#table` for a SQLite file; for a
+ * PostgreSQL URL (bare or `postgres:`-prefixed, as --out takes it) with `#schema`, the table in
+ * that schema (`URL#schema.table`), else in the URL's search path.
+ */
+export function targetTable(target: string, table: string): string {
+  const bare = target.replace(/^postgres(?:ql)?:(?=postgres(?:ql)?:\/\/)/i, "");
+  if (!isPostgresUrl(bare)) return `${target}#${table}`;
+  const hash = bare.lastIndexOf("#");
+  const schema = hash < 0 ? "" : bare.slice(hash + 1);
+  return `${hash < 0 ? bare : bare.slice(0, hash)}#${schema === "" ? "" : `${schema}.`}${table}`;
 }
 
 /** An existing row of the target as engine values, or a BAD_SOURCE error naming the cell. */
