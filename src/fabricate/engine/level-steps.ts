@@ -1,5 +1,5 @@
 import type { Compiled, Evaluator } from "../rules/compile-expression.ts";
-import type { CellValue } from "../table-spec.ts";
+import type { CellValue, ColumnSpec } from "../table-spec.ts";
 import {
   type Choices,
   ContextCache,
@@ -13,6 +13,63 @@ import type { Check, LevelInput, Step } from "./level-types.ts";
 import type { Prng } from "./prng.ts";
 import type { ShapedRule } from "./table-shape.ts";
 
+/**
+ * Writes a computed value into column `c` as the column's type holds it (a whole number for
+ * integers and dates, the scale's digits for decimals, a listed category), or refuses it (false):
+ * one closure per type, so that no per-value switch on the type is made.
+ */
+function setterFor(column: ColumnSpec, c: number): (v: CellValue[], x: CellValue) => boolean {
+  const nullable = column.nullable === true;
+  switch (column.type) {
+    case "integer":
+    case "date":
+    case "datetime":
+      return (v, x) => {
+        if (typeof x === "number" && Number.isInteger(x)) v[c] = x;
+        else if (typeof x === "number" && Math.abs(x - Math.round(x)) < 1e-9) v[c] = Math.round(x);
+        else if (x === null && nullable) v[c] = null;
+        else return false;
+        return true;
+      };
+    case "decimal": {
+      const inv = 10 ** (column.scale ?? 2);
+      return (v, x) => {
+        if (typeof x === "number") v[c] = Math.round(x * inv) / inv;
+        else if (x === null && nullable) v[c] = null;
+        else return false;
+        return true;
+      };
+    }
+    case "boolean":
+      return (v, x) => {
+        if (typeof x === "boolean" || (x === null && nullable)) v[c] = x;
+        else return false;
+        return true;
+      };
+    case "categorical": {
+      const categories = new Set<CellValue>(column.categories);
+      return (v, x) => {
+        if (x === null) {
+          if (!nullable) return false;
+          v[c] = null;
+          return true;
+        }
+        const text = typeof x === "string" ? x : String(x);
+        if (!categories.has(text)) return false;
+        v[c] = text;
+        return true;
+      };
+    }
+    default:
+      return (v, x) => {
+        if (x !== null) v[c] = typeof x === "string" ? x : String(x);
+        else if (nullable) v[c] = null;
+        else return false;
+        return true;
+      };
+  }
+}
+
 export function deriveStep(
   input: LevelInput,
   c: number,
@@ -23,40 +80,7 @@ export function deriveStep(
   const column = input.shape.spec.columns[c]!;
   const conditional = options.every((o) => o.when !== null);
   const fns = options.map((o) => ({ when: o.when?.fn ?? null, fn: o.expr.fn }));
-  const inv = column.type === "decimal" ? 10 ** (column.scale ?? 2) : 1;
-  const categories = column.type === "categorical" ? new Set<CellValue>(column.categories) : null;
-  const set = (v: CellValue[], x: CellValue): boolean => {
-    if (x === null) {
-      if (!column.nullable) return false;
-      v[c] = null;
-      return true;
-    }
-    switch (column.type) {
-      case "integer":
-      case "date":
-      case "datetime":
-        if (typeof x !== "number" || !Number.isInteger(x)) {
-          if (typeof x === "number" && Math.abs(x - Math.round(x)) < 1e-9) x = Math.round(x);
-          else return false;
-        }
-        break;
-      case "decimal":
-        if (typeof x !== "number") return false;
-        x = Math.round(x * inv) / inv;
-        break;
-      case "boolean":
-        if (typeof x !== "boolean") return false;
-        break;
-      case "categorical":
-        if (!categories!.has(String(x))) return false;
-        x = String(x);
-        break;
-      default:
-        x = String(x);
-    }
-    v[c] = x;
-    return true;
-  };
+  const set = setterFor(column, c);
   if (!conditional) {
     return {
       columns: [c],
