@@ -57,6 +57,35 @@ describe("ContextCache", () => {
     assert.equal(single.get([1]), "number");
   });
 
+  test("the last context found answers the next lookup only when every read value is the same", () => {
+    const cache = new ContextCache<string>([0, 2]);
+    cache.set(["a", 0, 1], "a1");
+    cache.set(["a", 0, 2], "a2");
+    cache.set(["b", 0, 1], "b1");
+    // Alternating, repeated, and differing in the last or first read value only.
+    const asked: [CellValue[], string | undefined][] = [
+      [["a", 9, 1], "a1"],
+      [["a", 8, 1], "a1"],
+      [["a", 8, 2], "a2"],
+      [["b", 8, 1], "b1"],
+      [["b", 8, 1], "b1"],
+      [["a", 8, 1], "a1"],
+      [["c", 8, 1], undefined],
+      [["a", 8, "1"], undefined],
+      [["a", 8, 1], "a1"],
+    ];
+    for (const [v, want] of asked) assert.equal(cache.get(v), want, JSON.stringify(v));
+    // A context set after the last lookup is found too.
+    cache.set(["a", 0, 3], "a3");
+    assert.equal(cache.get(["a", 0, 3]), "a3");
+    assert.equal(cache.get(["a", 0, 1]), "a1");
+    // NaN is never equal to itself, but the Map finds it (as a Set would).
+    cache.set(["n", 0, Number.NaN], "nan");
+    assert.equal(cache.get(["n", 0, Number.NaN]), "nan");
+    assert.equal(cache.get(["n", 0, Number.NaN]), "nan");
+    assert.equal(cache.get(["n", 0, 0]), undefined);
+  });
+
   test("no vars: one slot, the same for every value array", () => {
     const cache = new ContextCache<number>([]);
     assert.equal(cache.get([1, 2, 3]), undefined);

@@ -18,10 +18,14 @@ export class ContextCache<T> {
   #size = 0;
   #only: T | undefined;
   readonly #root = new Map<CellValue, unknown>();
+  /** The last context found and its entry: consecutive rows (one parent's children) often share it. */
+  readonly #lastKey: CellValue[];
+  #lastEntry: T | undefined;
 
   constructor(vars: readonly number[], limit = CONTEXT_LIMIT) {
     this.vars = vars;
     this.limit = limit;
+    this.#lastKey = new Array(vars.length).fill(null);
   }
 
   get size(): number {
@@ -33,13 +37,24 @@ export class ContextCache<T> {
     const vars = this.vars;
     const last = vars.length - 1;
     if (last < 0) return this.#only;
+    const key = this.#lastKey;
+    if (this.#lastEntry !== undefined) {
+      let i = 0;
+      while (i <= last && v[vars[i]!] === key[i]) i++;
+      if (i > last) return this.#lastEntry;
+    }
     let node = this.#root;
     for (let i = 0; i < last; i++) {
       const next = node.get(v[vars[i]!]!) as Map<CellValue, unknown> | undefined;
       if (next === undefined) return undefined;
       node = next;
     }
-    return node.get(v[vars[last]!]!) as T | undefined;
+    const entry = node.get(v[vars[last]!]!) as T | undefined;
+    if (entry !== undefined) {
+      for (let i = 0; i <= last; i++) key[i] = v[vars[i]!]!;
+      this.#lastEntry = entry;
+    }
+    return entry;
   }
 
   /** The context's entry, made by `make` on first need; undefined when new and the cache is full. */
