@@ -63,3 +63,40 @@ export function requireFlag(flag: string, value: string | undefined, usage: stri
   }
   return value;
 }
+
+/**
+ * The verb of a command with sub-commands (`serums ledger init …`): its entry in `verbs` and the
+ * arguments after it; or, with no verb or a help flag, the command's usage printed and the exit
+ * status (2 without a verb, 0 when help was asked for). An unknown verb is BAD_USAGE naming the
+ * valid ones.
+ */
+export function chooseVerb<T>(
+  command: string,
+  argv: string[],
+  verbs: Record<string, T>,
+  usage: string,
+): { verb: string; entry: T; rest: string[] } | { exit: number } {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
+    process.stdout.write(`${usage}\n`);
+    return { exit: verb === undefined ? 2 : 0 };
+  }
+  const entry = verbs[verb];
+  if (entry === undefined) {
+    throw new SerumsError(
+      "BAD_USAGE",
+      `unknown command "${command} ${verb}"; valid: ${Object.keys(verbs).join(", ")}\n\n${usage}`,
+    );
+  }
+  return { verb, entry, rest };
+}
+
+/** A verb's flags and positionals; undefined once its usage is printed for --help. */
+export function parseVerb(rest: string[], spec: { usage: string; options: Options }) {
+  const parsed = parse(rest, spec.options, spec.usage);
+  if (parsed.values.help) {
+    process.stdout.write(`${spec.usage}\n`);
+    return undefined;
+  }
+  return parsed;
+}

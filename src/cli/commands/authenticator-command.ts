@@ -22,7 +22,7 @@ import {
   signEd25519,
 } from "../../auth/factors/index.ts";
 import { type ErrorCode, SerumsError } from "../../errors/index.ts";
-import { type Options, parse } from "../args.ts";
+import { chooseVerb, type Options, parseVerb } from "../args.ts";
 import { printJson } from "../context.ts";
 
 const FILE =
@@ -372,24 +372,13 @@ export async function readTextKey(): Promise<string> {
 }
 
 export async function authenticatorCommand(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
-  if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
-    process.stdout.write(`${AUTHENTICATOR_USAGE}\n`);
-    return verb === undefined ? 2 : 0;
-  }
-  const spec = VERBS[verb];
-  if (!spec) {
-    throw new SerumsError(
-      "BAD_USAGE",
-      `unknown command "authenticator ${verb}"; valid: ${Object.keys(VERBS).join(", ")}\n\n${AUTHENTICATOR_USAGE}`,
-    );
-  }
-  const { values, positionals } = parse(rest, spec.options, spec.usage);
+  const chosen = chooseVerb("authenticator", argv, VERBS, AUTHENTICATOR_USAGE);
+  if ("exit" in chosen) return chosen.exit;
+  const { verb, entry: spec, rest } = chosen;
+  const parsed = parseVerb(rest, spec);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const v = values as Record<string, string | boolean | undefined>;
-  if (v.help) {
-    process.stdout.write(`${spec.usage}\n`);
-    return 0;
-  }
   const json = v.json === true;
   const out = (data: unknown, text: string) => {
     if (json) printJson(data);

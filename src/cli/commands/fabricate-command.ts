@@ -2,7 +2,7 @@
  * `serums fabricate <verb>`: rule-guided synthetic data. A simple table of verbs; each verb's
  * work (and its --help) is in fabricate-<verb>.ts.
  */
-import { SerumsError } from "../../errors/index.ts";
+import { chooseVerb } from "../args.ts";
 import { fabricateDerive } from "./fabricate-derive.ts";
 import { fabricateInit } from "./fabricate-init.ts";
 import { fabricateReport } from "./fabricate-report.ts";
@@ -30,17 +30,7 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
 };
 
 export async function fabricateCommand(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
-  if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
-    process.stdout.write(`${FABRICATE_USAGE}\n`);
-    return verb === undefined ? 2 : 0;
-  }
-  const run = VERBS[verb];
-  if (!run) {
-    throw new SerumsError(
-      "BAD_USAGE",
-      `unknown command "fabricate ${verb}"; valid: ${Object.keys(VERBS).join(", ")}\n\n${FABRICATE_USAGE}`,
-    );
-  }
-  return run(rest);
+  const chosen = chooseVerb("fabricate", argv, VERBS, FABRICATE_USAGE);
+  if ("exit" in chosen) return chosen.exit;
+  return chosen.entry(chosen.rest);
 }

@@ -17,7 +17,7 @@ import { keyMigrations } from "../../auth/keys/index.ts";
 import { readConfig } from "../../config/index.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { openStore, type Store } from "../../store/index.ts";
-import { type Options, parse, parseCount, requireFlag } from "../args.ts";
+import { chooseVerb, type Options, parseCount, parseVerb, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
 
 const DB = "  --db PATH|URL    the site's store (default ./data/serums.db, or DATABASE_URL)";
@@ -104,23 +104,12 @@ function attributionNote(library: ImageLibrary, shown: readonly ScoredImage[]): 
 }
 
 export async function imagesCommand(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
-  if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
-    process.stdout.write(`${IMAGES_USAGE}\n`);
-    return verb === undefined ? 2 : 0;
-  }
-  const spec = VERBS[verb];
-  if (!spec) {
-    throw new SerumsError(
-      "BAD_USAGE",
-      `unknown command "images ${verb}"; valid: ${Object.keys(VERBS).join(", ")}\n\n${IMAGES_USAGE}`,
-    );
-  }
-  const { values, positionals } = parse(rest, spec.options, spec.usage);
-  if (values.help) {
-    process.stdout.write(`${spec.usage}\n`);
-    return 0;
-  }
+  const chosen = chooseVerb("images", argv, VERBS, IMAGES_USAGE);
+  if ("exit" in chosen) return chosen.exit;
+  const { verb, entry: spec, rest } = chosen;
+  const parsed = parseVerb(rest, spec);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const db = values.db as string | undefined;
   const limit = parseCount("limit", values.limit as string | undefined, 12, 100);
 

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { SerumsError } from "../../errors/index.ts";
 import { buildChaincodePackage, loadConsortiumConfig } from "../../ledger/index.ts";
-import { type Options, parse, requireFlag } from "../args.ts";
+import { chooseVerb, type Options, parseVerb, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
 import {
   listCertificates,
@@ -198,24 +198,13 @@ function noPositional(verb: string, positionals: string[], usage: string): void 
 }
 
 export async function ledgerCommand(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
-  if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
-    process.stdout.write(`${LEDGER_USAGE}\n`);
-    return verb === undefined ? 2 : 0;
-  }
-  const spec = VERBS[verb];
-  if (!spec) {
-    throw new SerumsError(
-      "BAD_USAGE",
-      `unknown command "ledger ${verb}"; valid: ${Object.keys(VERBS).join(", ")}\n\n${LEDGER_USAGE}`,
-    );
-  }
-  const { values, positionals } = parse(rest, spec.options, spec.usage);
+  const chosen = chooseVerb("ledger", argv, VERBS, LEDGER_USAGE);
+  if ("exit" in chosen) return chosen.exit;
+  const { verb, entry: spec, rest } = chosen;
+  const parsed = parseVerb(rest, spec);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const v = values as Record<string, string | boolean | undefined>;
-  if (v.help) {
-    process.stdout.write(`${spec.usage}\n`);
-    return 0;
-  }
   const json = v.json === true;
   const flags = { dir: v.dir as string | undefined, db: v.db as string | undefined };
   const out = (data: unknown, text: string) => {

@@ -15,7 +15,6 @@
  * refuses finished records equal to a rare real row and makes them again (table-solver.ts); the
  * summary counts them (copies).
  */
-
 import { isPostgresUrl } from "../../config/config.ts";
 import { SerumsError } from "../../errors/index.ts";
 import { openSource } from "../../sources/index.ts";
