@@ -292,6 +292,22 @@ describeEachEngine("factor and authenticator routes", (engine) => {
       ["authenticator", "authenticator"],
       "the enrolment code and the revocation, with no secret",
     );
+    // An id the holder has not (or no longer has): 404, and no factor change recorded.
+    for (const url of [
+      `/factors/authenticators/${authenticatorId}`,
+      "/factors/authenticators/nope",
+      "/factors/passkeys/nope",
+    ]) {
+      const missing = await s.app.inject({
+        method: "DELETE",
+        url,
+        headers: stolen,
+        payload: { current: user.current },
+      });
+      assert.equal(missing.statusCode, 404, `${url}: ${missing.body}`);
+    }
+    const after = await listAuthEvents(s.t.store, { serumsId: user.serumsId });
+    assert.equal(after.filter((e) => e.kind === "factor_change").length, 2);
   });
 
   it("refuses malformed requests with problems naming the field", async () => {

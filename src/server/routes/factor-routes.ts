@@ -200,12 +200,16 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
       },
     );
 
-  /** DELETE PATH: removes one of the holder's factors, with proof of one of their keys. */
+  /**
+   * DELETE PATH: removes one of the holder's factors, with proof of one of their keys. A path
+   * ending in /:id names one of several (its id is passed on); `remove` answers false when there
+   * is nothing to remove (or throws its own NOT_FOUND).
+   */
   const removeRoute = (
     path: string,
     summary: string,
     kind: FactorKind,
-    remove: (store: ServerServices["store"], serumsId: string) => Promise<boolean>,
+    remove: (store: ServerServices["store"], serumsId: string, id: string) => Promise<unknown>,
     missing: string,
   ) =>
     app.delete(
@@ -216,13 +220,15 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
           tags: TAGS,
           summary: `${summary}; needs one of your keys as current`,
           security: SECURITY,
+          ...(path.endsWith("/:id") ? { params: idParams } : {}),
           body: proofBody,
           response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
         },
       },
       async (request, reply) => {
         const claims = await provenHolder(services, request);
-        if (!(await remove(store, claims.serumsId))) throw new SerumsError("NOT_FOUND", missing);
+        const id = (request.params as { id?: string }).id ?? "";
+        if ((await remove(store, claims.serumsId, id)) === false) throw new SerumsError("NOT_FOUND", missing);
         await factorChanged(services, request, claims, kind);
         return reply.code(204).send();
       },
@@ -290,25 +296,12 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
     },
   );
 
-  app.delete(
+  removeRoute(
     "/factors/authenticators/:id",
-    {
-      preValidation: requireBody,
-      schema: {
-        tags: TAGS,
-        summary: "Revoke one of the holder's authenticators; needs one of your keys as current",
-        security: SECURITY,
-        params: idParams,
-        body: proofBody,
-        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
-      },
-    },
-    async (request, reply) => {
-      const claims = await provenHolder(services, request);
-      await revokeAuthenticator(store, claims.serumsId, (request.params as { id: string }).id);
-      await factorChanged(services, request, claims, "authenticator");
-      return reply.code(204).send();
-    },
+    "Revoke one of the holder's authenticators",
+    "authenticator",
+    revokeAuthenticator,
+    "no such authenticator",
   );
 
   app.post(
@@ -420,25 +413,12 @@ export async function factorRoutes(app: FastifyInstance, services: ServerService
     },
   );
 
-  app.delete(
+  removeRoute(
     "/factors/passkeys/:id",
-    {
-      preValidation: requireBody,
-      schema: {
-        tags: TAGS,
-        summary: "Remove one of the holder's passkeys; needs one of your keys as current",
-        security: SECURITY,
-        params: idParams,
-        body: proofBody,
-        response: { 204: { type: "null" }, ...ERRORS, ...PROOF_ERRORS },
-      },
-    },
-    async (request, reply) => {
-      const claims = await provenHolder(services, request);
-      await removePasskey(store, claims.serumsId, (request.params as { id: string }).id);
-      await factorChanged(services, request, claims, "passkey");
-      return reply.code(204).send();
-    },
+    "Remove one of the holder's passkeys",
+    "passkey",
+    removePasskey,
+    "no such passkey",
   );
 
   app.post(
