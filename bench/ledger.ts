@@ -35,8 +35,9 @@
  * `--quick` shrinks every count (and the rules in force) to a smoke run.
  */
 import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
-import type { AccessRequest, Rule, SitePolicy } from "../src/access/index.ts";
+import type { AccessRequest, Rule } from "../src/access/index.ts";
 import { decide } from "../src/access/index.ts";
+import { treatingSitePolicy } from "../src/ledger/contracts/test-fixtures.ts";
 import {
   assembleEnvelope,
   canonicalJson,
@@ -193,25 +194,6 @@ interface Ledger {
   network: EmbeddedNetwork;
   admins: Record<string, Signer>;
   lakes: Record<string, Signer>;
-}
-
-function treatingSitePolicy(site: string): SitePolicy {
-  return {
-    patientDefaults: [
-      {
-        id: "default-treating-site",
-        version: 1,
-        kind: "patient",
-        author: site,
-        effect: "permit",
-        patient: "*",
-        actor: { site },
-        data: ["*"],
-        purposes: ["treatment"],
-        status: "active",
-      },
-    ],
-  };
 }
 
 /** Edinburgh's handful of site rules for the throughput run. */
