@@ -58,6 +58,24 @@ export interface TableSpec {
 
 const MS_PER_DAY = 86_400_000;
 
+/** The civil year, month (1–12) and day of a day count since 1970-01-01 (Howard Hinnant's algorithm, no Date). */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return {
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: doy - Math.floor((153 * mp + 2) / 5) + 1,
+  };
+}
+
 /** "2015-03-01" from days since the epoch. */
 export function formatDate(days: number): string {
   return new Date(days * MS_PER_DAY).toISOString().slice(0, 10);

@@ -10,7 +10,7 @@
  * with (or added to) a date or date-time is read as one: `admission_date >= '2014-01-01'`.
  */
 import type { CellValue, ColumnType } from "../table-spec.ts";
-import { parseDate, parseDateTime } from "../table-spec.ts";
+import { civilFromDays, parseDate, parseDateTime } from "../table-spec.ts";
 import { type BinaryOp, type Expr, ExpressionError } from "./expression.ts";
 import { literalRight } from "./literal-operand.ts";
 
@@ -93,40 +93,21 @@ function affinity(e: Expr, resolve: ResolveVar): { reads: Set<number>; affine: S
   }
 }
 
-/** The civil year of a day count (Howard Hinnant's days → civil algorithm, no Date allocation). */
+/** The civil year of a day count. */
 export function yearOfDays(days: number): number {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return civilFromDays(days).year;
 }
 
 /** Month (1–12) and day of a day count. */
 export function monthDayOfDays(days: number): { month: number; day: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  return { month: mp < 10 ? mp + 3 : mp - 9, day: doy - Math.floor((153 * mp + 2) / 5) + 1 };
+  return civilFromDays(days);
 }
 
 /** Whole years from `birth` to `on` (both in days): age on a date. */
 export function ageInYears(birth: number, on: number): number {
-  const yb = yearOfDays(birth);
-  const yo = yearOfDays(on);
-  const b = monthDayOfDays(birth);
-  const o = monthDayOfDays(on);
-  return yo - yb - (o.month < b.month || (o.month === b.month && o.day < b.day) ? 1 : 0);
+  const b = civilFromDays(birth);
+  const o = civilFromDays(on);
+  return o.year - b.year - (o.month < b.month || (o.month === b.month && o.day < b.day) ? 1 : 0);
 }
 
 function equal(a: CellValue, b: CellValue): boolean {

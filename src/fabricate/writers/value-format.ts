@@ -8,7 +8,7 @@
  * "NaN"), as a BAD_ROW error naming the column.
  */
 import { SerumsError, showValue } from "../../errors/index.ts";
-import type { CellValue, ColumnSpec, TableSpec } from "../table-spec.ts";
+import { type CellValue, type ColumnSpec, civilFromDays, type TableSpec } from "../table-spec.ts";
 
 const SECONDS_PER_DAY = 86_400;
 /** Days are few (a century is 36,525 of them); the cache is cleared if something floods it. */
@@ -20,17 +20,7 @@ const dateCache = new Map<number, string>();
 
 /** The civil date of a day number (Howard Hinnant's algorithm), as "YYYY-MM-DD". */
 function civilDate(days: number): string {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(days);
   if (year < 0 || year > 9999) {
     // Outside four-digit years, ISO 8601 needs the expanded form that Date prints.
     return new Date(days * SECONDS_PER_DAY * 1000).toISOString().slice(0, -14);
