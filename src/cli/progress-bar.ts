@@ -37,3 +37,26 @@ export class ProgressBar {
     if (this.#enabled) this.#stream.write("\r\u001b[K");
   }
 }
+
+/**
+ * One bar per table for a fabrication run: `onProgress` (as runProject takes it) starts a new
+ * bar when the table changes; `finish` clears the last one.
+ */
+export function tableProgress(): {
+  onProgress: (table: string, done: number, total: number | undefined) => void;
+  finish: () => void;
+} {
+  let bar: ProgressBar | undefined;
+  let current = "";
+  return {
+    onProgress(table, done, total) {
+      if (table !== current) {
+        bar?.finish();
+        bar = new ProgressBar(table, total);
+        current = table;
+      }
+      bar!.update(done);
+    },
+    finish: () => bar?.finish(),
+  };
+}

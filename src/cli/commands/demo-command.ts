@@ -16,7 +16,7 @@ import { RecordWriter } from "../../fabricate/writers/record-writer.ts";
 import { assembleRecord, type IngestReport, listRecords } from "../../record/index.ts";
 import { parse, parseCount } from "../args.ts";
 import { printJson, withStore } from "../context.ts";
-import { ProgressBar } from "../progress-bar.ts";
+import { tableProgress } from "../progress-bar.ts";
 import { renderRecord } from "../render-record.ts";
 
 /** Patients by default: enough for a varied record list, a few seconds on a fresh machine. */
@@ -99,21 +99,13 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const record = await withStore(values, async (store) => {
     location = store.location;
     const writer = new RecordWriter({ store, mappings: MAPPINGS, unmapped: "skip" });
-    let bar: ProgressBar | undefined;
-    let current = "";
+    const progress = tableProgress();
     summary = await runProject(compiled, writer, {
       rows: patients,
       ...(seed === undefined ? {} : { seed }),
-      onProgress(table, done, total) {
-        if (table !== current) {
-          bar?.finish();
-          bar = new ProgressBar(table, total);
-          current = table;
-        }
-        bar!.update(done);
-      },
+      onProgress: progress.onProgress,
     });
-    bar?.finish();
+    progress.finish();
     reports = writer.reports;
     const failed = summary.tables.filter((t) => t.failed > 0);
     if (failed.length > 0) {

@@ -19,7 +19,7 @@ import { parseForeignKey } from "../../fabricate/profile/index.ts";
 import { OUTPUT_FORMS, openWriter } from "../../fabricate/writers/index.ts";
 import { parse, parseCount, requireFlag } from "../args.ts";
 import { printJson } from "../context.ts";
-import { ProgressBar } from "../progress-bar.ts";
+import { tableProgress } from "../progress-bar.ts";
 
 const USAGE = `Usage: serums fabricate run PROJECT --out SPEC [--seed N] [--rows N] [--target DB] [--check] [--force | --append]
                            [--avoid-copies-of REAL [--k N] [--fk C.col=P.col]] [--json]
@@ -202,24 +202,16 @@ export async function fabricateRun(argv: string[]): Promise<number> {
     });
     const checking = values.check === true ? checkingWriter(project, source, opened) : undefined;
     const writer = checking ?? opened;
-    let bar: ProgressBar | undefined;
-    let current = "";
+    const progress = tableProgress();
     const summary = await runProject(compiled, writer, {
       ...(seed === undefined ? {} : { seed }),
       ...(rows === undefined ? {} : { rows }),
       ...(values.target === undefined ? {} : { target: values.target }),
       ...(values.append === true ? { append: true } : {}),
       ...(filter === undefined ? {} : { avoid: (table: string) => filter.avoidance(table) }),
-      onProgress(table, done, total) {
-        if (table !== current) {
-          bar?.finish();
-          bar = new ProgressBar(table, total);
-          current = table;
-        }
-        bar!.update(done);
-      },
+      onProgress: progress.onProgress,
     });
-    bar?.finish();
+    progress.finish();
     const check = checking?.summary();
     const avoided =
       filter === undefined

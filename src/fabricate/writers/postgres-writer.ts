@@ -21,7 +21,7 @@ import type { CellValue, ColumnSpec, RowValues, TableSpec } from "../table-spec.
 import { addForeignKeysSql, columnNames, createTableSql } from "./sql-tables.ts";
 import type { DatabaseWriterOptions } from "./sqlite-writer.ts";
 import { nullError, plainFormatter, rowLengthError } from "./value-format.ts";
-import { quoteIdentifier, WriterTables } from "./writer-tables.ts";
+import { quoteIdentifier, refuseMissingColumns, WriterTables } from "./writer-tables.ts";
 import type { FabricationWriter, TableWriter, WriteSummary } from "./writer-types.ts";
 
 const CHUNK_CHARS = 64 * 1024;
@@ -294,15 +294,7 @@ export class PostgresWriter implements FabricationWriter {
       `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
       [this.#qualify(table.name)],
     );
-    const have = new Set(result.rows.map((r) => r.name));
-    const missing = table.columns.filter((c) => !have.has(c.name)).map((c) => c.name);
-    if (missing.length > 0) {
-      throw new SerumsError(
-        "BAD_USAGE",
-        `${this.location}: table ${table.name} exists without column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, so rows cannot be appended to it`,
-        { path: table.name },
-      );
-    }
+    refuseMissingColumns(this.location, table, new Set(result.rows.map((r) => r.name)));
   }
 
   table(name: string): TableWriter {

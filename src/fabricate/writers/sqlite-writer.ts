@@ -18,7 +18,7 @@ import { SqliteSource } from "../../sources/sqlite-source.ts";
 import type { CellValue, ColumnSpec, RowValues, TableSpec } from "../table-spec.ts";
 import { columnNames, createTableSql } from "./sql-tables.ts";
 import { dateText, dateTimeText, decimalFormatter, rowLengthError } from "./value-format.ts";
-import { quoteIdentifier, WriterTables } from "./writer-tables.ts";
+import { quoteIdentifier, refuseMissingColumns, WriterTables } from "./writer-tables.ts";
 import type { FabricationWriter, TableWriter, WriteSummary } from "./writer-types.ts";
 
 export interface DatabaseWriterOptions {
@@ -205,19 +205,8 @@ export class SqliteWriter implements FabricationWriter {
   }
 
   #checkExistingColumns(db: DatabaseSync, table: TableSpec): void {
-    const have = new Set(
-      (db.prepare(`PRAGMA table_info(${quoteIdentifier(table.name)})`).all() as { name: string }[]).map(
-        (r) => r.name,
-      ),
-    );
-    const missing = table.columns.filter((c) => !have.has(c.name)).map((c) => c.name);
-    if (missing.length > 0) {
-      throw new SerumsError(
-        "BAD_USAGE",
-        `${this.location}: table ${table.name} exists without column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, so rows cannot be appended to it`,
-        { path: table.name },
-      );
-    }
+    const info = db.prepare(`PRAGMA table_info(${quoteIdentifier(table.name)})`).all() as { name: string }[];
+    refuseMissingColumns(this.location, table, new Set(info.map((r) => r.name)));
   }
 
   table(name: string): TableWriter {

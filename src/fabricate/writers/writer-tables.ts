@@ -113,3 +113,15 @@ export class WriterTables<T> {
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+/** Appending to an existing table: BAD_USAGE naming the spec's columns the table lacks. */
+export function refuseMissingColumns(location: string, table: TableSpec, have: ReadonlySet<string>): void {
+  const missing = table.columns.filter((c) => !have.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new SerumsError(
+      "BAD_USAGE",
+      `${location}: table ${table.name} exists without column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, so rows cannot be appended to it`,
+      { path: table.name },
+    );
+  }
+}
